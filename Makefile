@@ -1,0 +1,55 @@
+# cbh: build, test and demo. `make` builds build/release/cbh.duckdb_extension.
+# The DuckDB version is pinned once, in Cargo.toml (crate duckdb); the minimum C API version once, in src/lib.rs.
+.PHONY: release debug test test-rust test-python data demo watch clean venv
+
+VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+MIN_CAPI  := $(shell sed -n 's/.*min_duckdb_version = "\([^"]*\)".*/\1/p' src/lib.rs | head -1)
+SOURCES   := Cargo.toml $(wildcard src/*.rs src/*/*.rs sql/*.sql)
+VENV      := .venv
+PY        := $(VENV)/bin/python
+SIZE_MB   ?= 20
+DATA      ?= data/generated
+WAREHOUSE ?= data/demo.duckdb
+LIB       := $(if $(filter Darwin,$(shell uname -s)),libcbh.dylib,libcbh.so)
+
+release: build/release/cbh.duckdb_extension
+
+debug: build/debug/cbh.duckdb_extension
+
+build/release/cbh.duckdb_extension: $(SOURCES)
+	cargo build --release --lib --bin cbh-footer
+	@mkdir -p build/release
+	target/release/cbh-footer target/release/$(LIB) $@ $(VERSION) $(MIN_CAPI)
+
+build/debug/cbh.duckdb_extension: $(SOURCES)
+	cargo build --lib --bin cbh-footer
+	@mkdir -p build/debug
+	target/debug/cbh-footer target/debug/$(LIB) $@ $(VERSION) $(MIN_CAPI)
+
+# The Python host, the duckdb CLI (pip package duckdb-cli) and pytest, in a local virtualenv.
+venv: $(VENV)/.installed
+$(VENV)/.installed: test/requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r test/requirements.txt
+	@touch $@
+
+test: release venv
+	cargo test --quiet --lib
+	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension $(PY) -m pytest -q test
+
+data: venv
+	$(PY) scripts/gen_cur.py --out $(DATA) --size-mb $(SIZE_MB) --periods 2024-09,2024-10
+
+demo: release data
+	@rm -f $(WAREHOUSE) $(WAREHOUSE).wal
+	$(VENV)/bin/duckdb -unsigned $(WAREHOUSE) -c "LOAD 'build/release/cbh.duckdb_extension'; \
+	  SELECT file, billing_period, rows, status FROM cbh_ingest('$(DATA)/*.csv'); \
+	  SELECT billing_period, line_items, resources, total_cost FROM cbh_silver(); \
+	  SELECT billing_period, resource_id, service, cost, region FROM cbh_zombies() LIMIT 15;"
+
+watch: release venv
+	scripts/watch.sh data/landing_zone $(WAREHOUSE)
+
+clean:
+	cargo clean
+	rm -rf build

@@ -1,0 +1,5 @@
+-- bronze_columns.sql: the columns Bronze has so far (new source columns are added as files bring them).
+SELECT column_name
+FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name = 'cbh' AND table_name = 'bronze_cur'
+ORDER BY column_index;

@@ -1,0 +1,16 @@
+-- resources_rebuild.sql: rebuilds the resource dimension of one payer account ($1) from Silver line items.
+-- Service, region, account and tags are the latest seen; first/last seen span every loaded period.
+DELETE FROM cbh.silver_resources WHERE BillingAccountId = $1;
+INSERT INTO cbh.silver_resources
+SELECT BillingAccountId,
+       ResourceId,
+       arg_max(ServiceName, ChargePeriodStart),
+       arg_max(RegionId, ChargePeriodStart),
+       arg_max(SubAccountId, ChargePeriodStart),
+       coalesce(arg_max(Tags, ChargePeriodStart) FILTER (WHERE cardinality(Tags) > 0), MAP {}::MAP(VARCHAR, VARCHAR)),
+       min(ChargePeriodStart),
+       max(ChargePeriodEnd),
+       count(*)
+FROM cbh.silver_line_items
+WHERE BillingAccountId = $1 AND ResourceId IS NOT NULL
+GROUP BY BillingAccountId, ResourceId;

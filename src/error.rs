@@ -1,0 +1,113 @@
+//! cbh's one error type. DuckDB prefixes its own category ("Invalid Input Error: ..."), so messages here are only
+//! the body, always starting with `cbh:` and naming the file, line and column where there is one.
+
+use std::fmt;
+
+/// Everything that can go wrong in cbh.
+#[derive(Debug)]
+pub enum Error {
+    /// A parameter is missing or malformed.
+    Usage(String),
+    /// A path or glob matched no file.
+    NoMatch(String),
+    /// A file failed validation: nothing of it lands.
+    Rejected {
+        /// The file as the user named it (after glob expansion).
+        file: String,
+        /// 1-based line in the file, where known.
+        line: Option<u64>,
+        /// 1-based column position and header name, where known.
+        column: Option<(usize, String)>,
+        /// What is wrong, and where possible what to do.
+        reason: String,
+    },
+    /// SQL that cbh ran failed; `context` says what cbh was doing.
+    Db { context: String, source: duckdb::Error },
+    /// cbh let go of this database when its last user connection closed.
+    Released,
+    /// A cbh function was called from SQL that cbh itself runs.
+    Reentrant(&'static str),
+    /// A bug in cbh (a caught panic, a broken invariant).
+    Internal(String),
+}
+
+/// Result with cbh's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Usage(msg) => write!(f, "cbh: {msg}"),
+            Error::NoMatch(pattern) => write!(f, "cbh: no file matches '{pattern}'"),
+            Error::Rejected { file, line, column, reason } => {
+                write!(f, "cbh: file '{file}'")?;
+                if let Some(line) = line {
+                    write!(f, ", line {line}")?;
+                }
+                if let Some((index, name)) = column {
+                    write!(f, ", column {index} ('{name}')")?;
+                }
+                write!(f, ": {reason}")
+            }
+            Error::Db { context, source } => write!(f, "cbh: {context}: {}", db_message(source)),
+            Error::Released => write!(
+                f,
+                "cbh: this database was closed by its last user connection and cbh released it; \
+                 open the database again and run LOAD cbh"
+            ),
+            Error::Reentrant(function) => write!(
+                f,
+                "cbh: {function}() cannot be called from SQL that cbh itself runs (for example a view in the cbh \
+                 schema that calls it); call it from your own query instead"
+            ),
+            Error::Internal(msg) => write!(f, "cbh: internal error (a bug in cbh, please report it): {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// DuckDB's message without the Rust crate's decoration.
+pub fn db_message(e: &duckdb::Error) -> String {
+    match e {
+        duckdb::Error::DuckDBFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Adds what cbh was doing to a DuckDB error.
+pub trait Context<T> {
+    /// Wraps the error with `context`.
+    fn context(self, context: impl Into<String>) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, duckdb::Error> {
+    fn context(self, context: impl Into<String>) -> Result<T> {
+        self.map_err(|source| Error::Db { context: context.into(), source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejection_names_file_line_and_column() {
+        let e = Error::Rejected {
+            file: "landing/a.csv".into(),
+            line: Some(17),
+            column: Some((23, "lineItem/UnblendedCost".into())),
+            reason: "'abc' is not a decimal number".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cbh: file 'landing/a.csv', line 17, column 23 ('lineItem/UnblendedCost'): 'abc' is not a decimal number"
+        );
+    }
+
+    #[test]
+    fn rejection_without_position_names_the_file() {
+        let e = Error::Rejected { file: "x.csv".into(), line: None, column: None, reason: "empty".into() };
+        assert_eq!(e.to_string(), "cbh: file 'x.csv': empty");
+    }
+}

@@ -1,0 +1,145 @@
+//! SHA-256 fingerprints of input files, read through DuckDB's file system (so DuckDB's access rules, S3 and the
+//! rest apply), streamed in constant memory.
+
+use std::ffi::{CStr, CString};
+use std::io::Read;
+
+use duckdb::ffi;
+use sha2::{Digest, Sha256};
+
+/// Read buffer: constant memory whatever the file size.
+const CHUNK: usize = 1 << 20;
+
+/// Hex SHA-256 and byte count of everything `reader` yields.
+pub fn sha256_of(mut reader: impl Read) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((hex(&hasher.finalize()), total))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The caller's DuckDB client context, captured when a cbh function is bound; valid while that query runs.
+pub struct ClientContext(ffi::duckdb_client_context);
+
+// The context is only used from the query that bound it, which DuckDB keeps alive until the bind data is dropped.
+unsafe impl Send for ClientContext {}
+unsafe impl Sync for ClientContext {}
+
+impl ClientContext {
+    /// Takes ownership of a context handle from `duckdb_table_function_get_client_context`.
+    ///
+    /// # Safety
+    /// `raw` must be a valid client context handle (or null).
+    pub unsafe fn from_raw(raw: ffi::duckdb_client_context) -> Option<Self> {
+        (!raw.is_null()).then_some(ClientContext(raw))
+    }
+
+    /// Opens `path` for reading through the caller's DuckDB file system.
+    pub fn open(&self, path: &str) -> Result<DuckFile, String> {
+        let cpath = CString::new(path).map_err(|_| "the path contains a NUL byte".to_string())?;
+        unsafe {
+            let mut fs = ffi::duckdb_client_context_get_file_system(self.0);
+            if fs.is_null() {
+                return Err("DuckDB gave no file system".into());
+            }
+            let mut options = ffi::duckdb_create_file_open_options();
+            ffi::duckdb_file_open_options_set_flag(options, ffi::duckdb_file_flag_DUCKDB_FILE_FLAG_READ, true);
+            let mut handle: ffi::duckdb_file_handle = std::ptr::null_mut();
+            let state = ffi::duckdb_file_system_open(fs, cpath.as_ptr(), options, &mut handle);
+            let result = if state == ffi::DuckDBSuccess && !handle.is_null() {
+                Ok(DuckFile(handle))
+            } else {
+                let mut err = ffi::duckdb_file_system_error_data(fs);
+                let msg = error_text(err);
+                ffi::duckdb_destroy_error_data(&mut err);
+                if !handle.is_null() {
+                    ffi::duckdb_destroy_file_handle(&mut handle);
+                }
+                Err(msg)
+            };
+            ffi::duckdb_destroy_file_open_options(&mut options);
+            ffi::duckdb_destroy_file_system(&mut fs);
+            result
+        }
+    }
+}
+
+impl Drop for ClientContext {
+    fn drop(&mut self) {
+        unsafe { ffi::duckdb_destroy_client_context(&mut self.0) }
+    }
+}
+
+unsafe fn error_text(err: ffi::duckdb_error_data) -> String {
+    if err.is_null() {
+        return "unknown error".into();
+    }
+    let msg = unsafe { ffi::duckdb_error_data_message(err) };
+    if msg.is_null() {
+        "unknown error".into()
+    } else {
+        unsafe { CStr::from_ptr(msg) }.to_string_lossy().into_owned()
+    }
+}
+
+/// A file opened through DuckDB's file system.
+pub struct DuckFile(ffi::duckdb_file_handle);
+
+impl Read for DuckFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = unsafe { ffi::duckdb_file_handle_read(self.0, buf.as_mut_ptr().cast(), buf.len() as i64) };
+        if n < 0 {
+            let mut err = unsafe { ffi::duckdb_file_handle_error_data(self.0) };
+            let msg = unsafe { error_text(err) };
+            unsafe { ffi::duckdb_destroy_error_data(&mut err) };
+            return Err(std::io::Error::other(msg));
+        }
+        Ok(n as usize)
+    }
+}
+
+impl Drop for DuckFile {
+    fn drop(&mut self) {
+        unsafe {
+            ffi::duckdb_file_handle_close(self.0);
+            ffi::duckdb_destroy_file_handle(&mut self.0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_matches_known_vectors() {
+        let (h, n) = sha256_of(&b""[..]).unwrap();
+        assert_eq!(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(n, 0);
+        let (h, n) = sha256_of(&b"abc"[..]).unwrap();
+        assert_eq!(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn sha256_streams_across_chunks() {
+        let data = vec![7u8; CHUNK * 2 + 5];
+        let (h, n) = sha256_of(&data[..]).unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert_eq!(h, hex(&Sha256::digest(&data)));
+    }
+}

@@ -1,0 +1,256 @@
+//! The SQL functions: one thin adapter per function (parameters in, rows out), all registered from here.
+//!
+//! `bind` only declares columns and reads parameters, so `DESCRIBE` and `EXPLAIN` never write; the work happens on
+//! the first `func` call, through cbh's own connections, and its rows are streamed out as DuckDB vectors.
+
+mod ingest;
+mod silver;
+mod status;
+mod zombies;
+
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use duckdb::arrow::array::ArrayRef;
+use duckdb::arrow::compute::cast;
+use duckdb::arrow::datatypes::{DataType, TimeUnit};
+use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::core::{DataChunkHandle, LogicalTypeHandle, LogicalTypeId};
+use duckdb::vtab::{record_batch_to_duckdb_data_chunk, BindInfo, InitInfo, TableFunctionInfo, VTab, Value};
+use duckdb::Connection;
+
+use crate::error::{Error, Result};
+use crate::fingerprint::ClientContext;
+use crate::state::{check_not_reentrant, Pool, State};
+
+/// Registers every cbh function on `con`.
+pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
+    register::<ingest::Ingest>(con, state)?;
+    register::<silver::Silver>(con, state)?;
+    register::<zombies::Zombies>(con, state)?;
+    register::<status::Status>(con, state)?;
+    Ok(())
+}
+
+fn register<T: CbhFunction>(con: &Connection, state: &Arc<State>) -> Result<()> {
+    con.register_table_function_with_extra_info::<Adapter<T>, _>(T::NAME, state)
+        .map_err(|e| Error::Internal(format!("registering {}(): {e}", T::NAME)))
+}
+
+/// Output column types, as DuckDB declares them and as Arrow carries them.
+#[derive(Debug, Clone, Copy)]
+pub enum Ty {
+    /// VARCHAR
+    Text,
+    /// DATE
+    Date,
+    /// TIMESTAMP (UTC, no time zone)
+    Timestamp,
+    /// BIGINT
+    BigInt,
+    /// BOOLEAN
+    Bool,
+    /// DECIMAL(38,12): money
+    Money,
+    /// DECIMAL(38,18): usage quantities
+    Quantity,
+}
+
+impl Ty {
+    fn logical(self) -> LogicalTypeHandle {
+        match self {
+            Ty::Text => LogicalTypeId::Varchar.into(),
+            Ty::Date => LogicalTypeId::Date.into(),
+            Ty::Timestamp => LogicalTypeId::Timestamp.into(),
+            Ty::BigInt => LogicalTypeId::Bigint.into(),
+            Ty::Bool => LogicalTypeId::Boolean.into(),
+            Ty::Money => LogicalTypeHandle::decimal(38, 12),
+            Ty::Quantity => LogicalTypeHandle::decimal(38, 18),
+        }
+    }
+
+    fn arrow(self) -> DataType {
+        match self {
+            Ty::Text => DataType::Utf8,
+            Ty::Date => DataType::Date32,
+            Ty::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
+            Ty::BigInt => DataType::Int64,
+            Ty::Bool => DataType::Boolean,
+            Ty::Money => DataType::Decimal128(38, 12),
+            Ty::Quantity => DataType::Decimal128(38, 18),
+        }
+    }
+}
+
+/// What a function's `run` gets: cbh's state, its live pool, and the caller's client context.
+pub struct Call<'a> {
+    /// cbh's shared state (host, versions).
+    pub state: &'a State,
+    /// cbh's connections.
+    pub pool: &'a Pool,
+    /// The calling query's client context: its file system and settings.
+    pub caller: Option<&'a ClientContext>,
+}
+
+/// One SQL table function of cbh.
+pub trait CbhFunction: Sized + Send + Sync + 'static {
+    /// The SQL name.
+    const NAME: &'static str;
+    /// Output columns, in order; `run` must return exactly these.
+    const COLUMNS: &'static [(&'static str, Ty)];
+    /// Positional parameters.
+    fn parameters() -> Vec<LogicalTypeHandle> {
+        Vec::new()
+    }
+    /// Named parameters.
+    fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
+        Vec::new()
+    }
+    /// Reads and checks the parameters; no side effects.
+    fn bind(bind: &BindInfo) -> Result<Self>;
+    /// Does the work; returns the rows.
+    fn run(&self, call: &Call) -> Result<Vec<RecordBatch>>;
+}
+
+/// A named parameter as text, if given and not NULL.
+pub fn named_text(bind: &BindInfo, name: &str) -> Option<String> {
+    bind.get_named_parameter(name).filter(|v| !v.is_null()).map(|v| v.to_string())
+}
+
+/// A parameter that is one string or a list of strings.
+pub fn text_or_list(value: &Value) -> Vec<String> {
+    if value.is_null() {
+        return Vec::new();
+    }
+    match value.to_list() {
+        Some(items) => items.iter().filter(|v| !v.is_null()).map(|v| v.to_string()).collect(),
+        None => vec![value.to_string()],
+    }
+}
+
+struct Adapter<T>(PhantomData<T>);
+
+/// Bind data: the parsed parameters, cbh's state and the caller's context.
+pub struct Bound<T> {
+    args: T,
+    state: Arc<State>,
+    caller: Option<ClientContext>,
+}
+
+/// Init data: the rows still to emit.
+#[derive(Default)]
+pub struct Output {
+    rows: Mutex<Option<VecDeque<RecordBatch>>>,
+}
+
+/// The caller's client context.
+///
+/// The crate keeps `BindInfo`'s handle private; `BindInfo` is a single-field wrapper around it (checked below).
+fn caller_context(bind: &BindInfo) -> Option<ClientContext> {
+    const _: () = assert!(std::mem::size_of::<BindInfo>() == std::mem::size_of::<duckdb::ffi::duckdb_bind_info>());
+    unsafe {
+        let raw = *(bind as *const BindInfo as *const duckdb::ffi::duckdb_bind_info);
+        let mut ctx: duckdb::ffi::duckdb_client_context = std::ptr::null_mut();
+        duckdb::ffi::duckdb_table_function_get_client_context(raw, &mut ctx);
+        ClientContext::from_raw(ctx)
+    }
+}
+
+impl<T: CbhFunction> VTab for Adapter<T> {
+    type BindData = Bound<T>;
+    type InitData = Output;
+
+    fn bind(bind: &BindInfo) -> std::result::Result<Bound<T>, Box<dyn std::error::Error>> {
+        check_not_reentrant(T::NAME)?;
+        let state = unsafe { bind.get_extra_info::<Arc<State>>().as_ref() }
+            .ok_or_else(|| Error::Internal("function registered without state".into()))?
+            .clone();
+        for (name, ty) in T::COLUMNS {
+            bind.add_result_column(name, ty.logical());
+        }
+        let args = T::bind(bind)?;
+        Ok(Bound { args, state, caller: caller_context(bind) })
+    }
+
+    fn init(init: &InitInfo) -> std::result::Result<Output, Box<dyn std::error::Error>> {
+        init.set_max_threads(1);
+        Ok(Output::default())
+    }
+
+    fn func(
+        info: &TableFunctionInfo<Self>,
+        output: &mut DataChunkHandle,
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let bound = info.get_bind_data();
+        let mut rows = info.get_init_data().rows.lock().unwrap_or_else(|p| p.into_inner());
+        if rows.is_none() {
+            let busy = bound.state.begin()?;
+            let call = Call { state: &bound.state, pool: &busy.pool, caller: bound.caller.as_ref() };
+            let batches = bound.args.run(&call)?;
+            *rows = Some(conform::<T>(batches)?.into());
+        }
+        let queue = rows.as_mut().ok_or_else(|| Error::Internal("no rows".into()))?;
+        let capacity = unsafe { duckdb::ffi::duckdb_vector_size() } as usize;
+        while let Some(batch) = queue.pop_front() {
+            if batch.num_rows() == 0 {
+                continue;
+            }
+            let n = batch.num_rows().min(capacity);
+            if n < batch.num_rows() {
+                queue.push_front(batch.slice(n, batch.num_rows() - n));
+            }
+            record_batch_to_duckdb_data_chunk(&batch.slice(0, n), output)?;
+            output.set_len(n);
+            return Ok(());
+        }
+        output.set_len(0);
+        Ok(())
+    }
+
+    fn parameters() -> Option<Vec<LogicalTypeHandle>> {
+        Some(T::parameters())
+    }
+
+    fn named_parameters() -> Option<Vec<(String, LogicalTypeHandle)>> {
+        Some(T::named_parameters())
+    }
+}
+
+/// Checks a result against the declared columns and casts Arrow types where DuckDB chose a compatible one.
+fn conform<T: CbhFunction>(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
+    batches
+        .into_iter()
+        .map(|batch| {
+            if batch.num_columns() != T::COLUMNS.len() {
+                return Err(Error::Internal(format!(
+                    "{}() produced {} columns, declares {}",
+                    T::NAME,
+                    batch.num_columns(),
+                    T::COLUMNS.len()
+                )));
+            }
+            let columns = batch
+                .columns()
+                .iter()
+                .zip(T::COLUMNS)
+                .map(|(col, (name, ty))| {
+                    let want = ty.arrow();
+                    if col.data_type() == &want {
+                        Ok(col.clone())
+                    } else {
+                        cast(col, &want).map_err(|e| {
+                            Error::Internal(format!("{}() column {name}: {} to {want}: {e}", T::NAME, col.data_type()))
+                        })
+                    }
+                })
+                .collect::<Result<Vec<ArrayRef>>>()?;
+            let fields: Vec<_> = T::COLUMNS
+                .iter()
+                .map(|(name, ty)| duckdb::arrow::datatypes::Field::new(*name, ty.arrow(), true))
+                .collect();
+            RecordBatch::try_new(Arc::new(duckdb::arrow::datatypes::Schema::new(fields)), columns)
+                .map_err(|e| Error::Internal(format!("{}(): {e}", T::NAME)))
+        })
+        .collect()
+}

@@ -1,0 +1,44 @@
+//! `cbh_silver()`: brings Silver up to date from Bronze and summarizes it per (payer account, billing period).
+
+use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::vtab::BindInfo;
+
+use super::{Call, CbhFunction, Ty};
+use crate::error::Result;
+use crate::pipeline::{now_micros, promote, report, warehouse_exists};
+
+/// `cbh_silver` takes no parameters.
+pub struct Silver;
+
+impl CbhFunction for Silver {
+    const NAME: &'static str = "cbh_silver";
+    const COLUMNS: &'static [(&'static str, Ty)] = &[
+        ("billing_period", Ty::Date),
+        ("payer_account", Ty::Text),
+        ("line_items", Ty::BigInt),
+        ("resources", Ty::BigInt),
+        ("total_cost", Ty::Money),
+        ("currency", Ty::Text),
+        ("files", Ty::BigInt),
+        ("ingestion_id", Ty::BigInt),
+        ("rebuilt", Ty::Bool),
+        ("updated_at", Ty::Timestamp),
+    ];
+
+    fn bind(_: &BindInfo) -> Result<Self> {
+        Ok(Silver)
+    }
+
+    fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
+        let since = now_micros();
+        {
+            let reader = call.pool.reader();
+            if !warehouse_exists(&reader)? {
+                return Ok(Vec::new());
+            }
+        }
+        let con = call.pool.writer();
+        promote::refresh_stale(&con)?;
+        report::silver(&con, since)
+    }
+}

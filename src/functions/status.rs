@@ -1,0 +1,42 @@
+//! `cbh_status()`: health of cbh and its warehouse, one row.
+
+use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::vtab::BindInfo;
+
+use super::{Call, CbhFunction, Ty};
+use crate::error::Result;
+use crate::pipeline::{report, warehouse_exists};
+
+/// `cbh_status` takes no parameters.
+pub struct Status;
+
+impl CbhFunction for Status {
+    const NAME: &'static str = "cbh_status";
+    const COLUMNS: &'static [(&'static str, Ty)] = &[
+        ("cbh_version", Ty::Text),
+        ("duckdb_version", Ty::Text),
+        ("warehouse_schema", Ty::Text),
+        ("periods", Ty::BigInt),
+        ("first_period", Ty::Date),
+        ("last_period", Ty::Date),
+        ("bronze_rows", Ty::BigInt),
+        ("silver_line_items", Ty::BigInt),
+        ("resources", Ty::BigInt),
+        ("zombies", Ty::BigInt),
+        ("ledger_entries", Ty::BigInt),
+        ("last_ingestion_at", Ty::Timestamp),
+        ("last_file", Ty::Text),
+        ("last_status", Ty::Text),
+        ("lifecycle", Ty::Text),
+    ];
+
+    fn bind(_: &BindInfo) -> Result<Self> {
+        Ok(Status)
+    }
+
+    fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
+        let con = call.pool.reader();
+        let exists = warehouse_exists(&con)?;
+        report::status(&con, exists, &call.state.duckdb_version, "active")
+    }
+}

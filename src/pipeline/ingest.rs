@@ -1,0 +1,333 @@
+//! `cbh_ingest`: fingerprint, stage and validate each file, then land each delivery (the files of one payer
+//! account and billing period) atomically in Bronze, Silver and Gold, recording every attempt in the ledger.
+
+use std::collections::HashSet;
+
+use duckdb::Connection;
+
+use super::{cur, ensure_warehouse, now_micros, promote, run_file, transaction};
+use crate::error::{db_message, Context, Error, Result};
+use crate::fingerprint::{sha256_of, ClientContext};
+use crate::sql::{self, ident, render};
+
+/// A file found by a path or glob, with the metadata the cheap re-drop check uses.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// Path as DuckDB's file system names it.
+    pub path: String,
+    /// Bytes.
+    pub size: i64,
+    /// Modification time, microseconds since the epoch (UTC).
+    pub modified: i64,
+}
+
+/// One file's attempt, as the ledger records it.
+#[derive(Debug, Clone)]
+struct Attempt {
+    file: Found,
+    sha256: Option<String>,
+    period: Option<String>,
+    payer: Option<String>,
+    rows: Option<i64>,
+    status: &'static str,
+    error: Option<String>,
+    started: i64,
+}
+
+impl Attempt {
+    fn reject(&mut self, e: &Error) {
+        self.status = "rejected";
+        self.error = Some(e.to_string());
+    }
+
+    fn record(&self, con: &Connection, ingestion: i64) -> Result<()> {
+        con.execute(
+            sql::LEDGER_INSERT,
+            duckdb::params![
+                ingestion,
+                self.file.path,
+                self.file.size,
+                self.file.modified,
+                self.sha256,
+                self.period,
+                self.payer,
+                self.rows,
+                self.status,
+                self.error,
+                self.started,
+                now_micros()
+            ],
+        )
+        .context(format!("recording the attempt for '{}' in the ledger", self.file.path))?;
+        Ok(())
+    }
+}
+
+/// A file staged and validated, waiting to land with the rest of its delivery.
+struct Staged {
+    attempt: Attempt,
+    table: String,
+    columns: Vec<String>,
+}
+
+/// Temporary staging tables of this call, dropped however the call ends.
+struct Stages<'a> {
+    con: &'a Connection,
+    tables: Vec<String>,
+}
+
+impl Drop for Stages<'_> {
+    fn drop(&mut self) {
+        for t in &self.tables {
+            let _ = self.con.execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{t}"));
+        }
+    }
+}
+
+/// Ingests the files `patterns` match; returns the ingestion id (its ledger rows are the call's output).
+pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> Result<i64> {
+    ensure_warehouse(con)?;
+    let files = list(con, patterns)?;
+    let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
+    let mut stages = Stages { con, tables: Vec::new() };
+    let mut staged: Vec<Staged> = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, file) in files.into_iter().enumerate() {
+        let mut attempt = Attempt {
+            file,
+            sha256: None,
+            period: None,
+            payer: None,
+            rows: None,
+            status: "rejected",
+            error: None,
+            started: now_micros(),
+        };
+        let sha = match fingerprint(con, caller, &attempt.file) {
+            Ok(sha) => sha,
+            Err(e) => {
+                attempt.reject(&e);
+                attempt.record(con, ingestion)?;
+                continue;
+            }
+        };
+        attempt.sha256 = Some(sha.clone());
+        if !seen.insert(sha.clone()) || landed(con, &sha)? {
+            attempt.status = "skipped";
+            attempt.record(con, ingestion)?;
+            continue;
+        }
+        let table = format!("cbh_stage_{ingestion}_{i}");
+        stages.tables.push(table.clone());
+        match stage(con, &table, &mut attempt) {
+            Ok(columns) => staged.push(Staged { attempt, table, columns }),
+            Err(e) => {
+                attempt.reject(&e);
+                attempt.record(con, ingestion)?;
+            }
+        }
+    }
+    for delivery in deliveries(staged) {
+        if let Err(e) = transaction(con, || land(con, ingestion, &delivery)) {
+            for mut s in delivery {
+                s.attempt.reject(&e);
+                s.attempt.record(con, ingestion)?;
+            }
+        }
+    }
+    drop(stages);
+    Ok(ingestion)
+}
+
+/// Expands each path or glob through DuckDB's file system; a pattern matching nothing is an error naming it.
+fn list(con: &Connection, patterns: &[String]) -> Result<Vec<Found>> {
+    if patterns.is_empty() {
+        return Err(Error::Usage("cbh_ingest needs a file, a glob or a list of them".into()));
+    }
+    let mut out: Vec<Found> = Vec::new();
+    for pattern in patterns {
+        let mut stmt = con.prepare(sql::LIST_FILES).context("listing files")?;
+        let rows = stmt
+            .query_map([pattern], |r| {
+                let modified: duckdb::types::Value = r.get(2)?;
+                let modified = match modified {
+                    duckdb::types::Value::Timestamp(_, v) => v,
+                    _ => 0,
+                };
+                Ok(Found { path: r.get(0)?, size: r.get(1)?, modified })
+            })
+            .and_then(|rows| rows.collect::<std::result::Result<Vec<_>, _>>())
+            .map_err(|e| Error::Usage(format!("cannot list '{pattern}': {}", db_message(&e))))?;
+        if rows.is_empty() {
+            return Err(Error::NoMatch(pattern.clone()));
+        }
+        for f in rows {
+            if !out.iter().any(|o| o.path == f.path) {
+                out.push(f);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The file's SHA-256: from the ledger when path, size and modification time match an earlier attempt (no read),
+/// else streamed through DuckDB's file system.
+fn fingerprint(con: &Connection, caller: &ClientContext, file: &Found) -> Result<String> {
+    let known: Option<String> = con
+        .query_row(sql::KNOWN_SHA256, duckdb::params![file.path, file.size, micros_timestamp(file.modified)], |r| {
+            r.get(0)
+        })
+        .map(Some)
+        .or_else(|e| if matches!(e, duckdb::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })
+        .context("looking up the file in the ledger")?;
+    if let Some(sha) = known {
+        return Ok(sha);
+    }
+    let reject = |reason: String| Error::Rejected { file: file.path.clone(), line: None, column: None, reason };
+    let handle = caller.open(&file.path).map_err(|e| reject(format!("cannot be opened: {e}")))?;
+    let (sha, _) = sha256_of(handle).map_err(|e| reject(format!("cannot be read: {e}")))?;
+    Ok(sha)
+}
+
+fn micros_timestamp(micros: i64) -> duckdb::types::Value {
+    duckdb::types::Value::Timestamp(duckdb::types::TimeUnit::Microsecond, micros)
+}
+
+fn landed(con: &Connection, sha: &str) -> Result<bool> {
+    con.query_row(sql::LANDED_SHA256, [sha], |r| r.get(0)).context("looking up the fingerprint in the ledger")
+}
+
+/// Reads the file into a staging table and validates it; fills period, payer and rows of the attempt.
+fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<String>> {
+    let path = attempt.file.path.clone();
+    let reject = |line: Option<u64>, column: Option<(usize, String)>, reason: String| Error::Rejected {
+        file: path.clone(),
+        line,
+        column,
+        reason,
+    };
+    con.execute(&render(sql::STAGE, &[("stage", table)]), [&path])
+        .map_err(|e| reject(None, None, format!("cannot be read as a CUR CSV file: {}", db_message(&e))))?;
+    let columns = staged_columns(con, table)?;
+    if let Some(missing) = cur::missing_required(&columns) {
+        return Err(reject(
+            None,
+            None,
+            format!(
+                "has no column '{missing}'. Is this a legacy AWS CUR export (CSV with 'category/Name' headers)? \
+                 Columns seen: {}",
+                cur::columns_seen(&columns)
+            ),
+        ));
+    }
+    if let Some((rowid, column)) = first_bad_value(con, table)? {
+        let value: Option<String> = con
+            .query_row(&render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&column))]), [rowid], |r| {
+                r.get(0)
+            })
+            .context("reading a rejected value")?;
+        let value = value.unwrap_or_default();
+        let reason = match column.as_str() {
+            "bill/PayerAccountId" => "the payer account is empty".to_string(),
+            "lineItem/UnblendedCost" => format!(
+                "'{value}' is not an amount cbh can hold exactly (a decimal number with at most 12 decimal places)"
+            ),
+            "lineItem/UsageAmount" => format!("'{value}' is not a number"),
+            _ => format!("'{value}' is not a timestamp (expected e.g. 2024-09-01T00:00:00Z)"),
+        };
+        // Line 1 is the header; record n (rowid n-1) starts on line n+1 when no field holds a line break.
+        let line = rowid as u64 + 2;
+        return Err(reject(Some(line), Some((cur::position(&columns, &column), column)), reason));
+    }
+    let (rows, periods, period_list, period, payers, payer_list, payer): (
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+        i64,
+        Option<String>,
+        Option<String>,
+    ) = con
+        .query_row(&render(sql::STAGE_SUMMARY, &[("stage", table)]), [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })
+        .context("summarizing a staged file")?;
+    if rows == 0 {
+        return Err(reject(None, None, "has no line items (only a header)".into()));
+    }
+    if periods != 1 {
+        let list = period_list.unwrap_or_default();
+        return Err(reject(None, None, format!("holds {periods} billing periods ({list}); a CUR file covers one")));
+    }
+    if payers != 1 {
+        let list = payer_list.unwrap_or_default();
+        return Err(reject(None, None, format!("holds {payers} payer accounts ({list}); a CUR file covers one")));
+    }
+    attempt.rows = Some(rows);
+    attempt.period = period;
+    attempt.payer = payer.map(|p| p.trim().to_string());
+    Ok(columns)
+}
+
+fn staged_columns(con: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = con
+        .prepare(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = $1 \
+             ORDER BY column_index",
+        )
+        .context("reading a staged file's columns")?;
+    let rows = stmt.query_map([table], |r| r.get::<_, String>(0)).context("reading a staged file's columns")?;
+    rows.collect::<std::result::Result<_, _>>().context("reading a staged file's columns")
+}
+
+fn first_bad_value(con: &Connection, table: &str) -> Result<Option<(i64, String)>> {
+    con.query_row(&render(sql::STAGE_FIRST_BAD_VALUE, &[("stage", table)]), [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map(Some)
+        .or_else(|e| if matches!(e, duckdb::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })
+        .context("validating a staged file")
+}
+
+/// Groups staged files into deliveries: the files of one (payer account, billing period), in order of arrival.
+fn deliveries(staged: Vec<Staged>) -> Vec<Vec<Staged>> {
+    let mut out: Vec<Vec<Staged>> = Vec::new();
+    for s in staged {
+        let key = (s.attempt.payer.clone(), s.attempt.period.clone());
+        match out.iter_mut().find(|d| (d[0].attempt.payer.clone(), d[0].attempt.period.clone()) == key) {
+            Some(d) => d.push(s),
+            None => out.push(vec![s]),
+        }
+    }
+    out
+}
+
+/// Lands one delivery inside the caller's transaction: replaces the period in Bronze, rebuilds Silver and Gold,
+/// records the ledger rows.
+fn land(con: &Connection, ingestion: i64, delivery: &[Staged]) -> Result<()> {
+    let payer = delivery[0].attempt.payer.clone().unwrap_or_default();
+    let period = delivery[0].attempt.period.clone().unwrap_or_default();
+    let existed: bool = con
+        .query_row(sql::PERIOD_EXISTS, [&payer, &period], |r| r.get(0))
+        .context("looking up the billing period")?;
+    if existed {
+        run_file(con, sql::PERIOD_DELETE, &[&payer, &period], "removing the previous delivery")?;
+    }
+    let mut bronze = promote::bronze_columns(con)?;
+    for s in delivery {
+        for column in cur::new_columns(&bronze, &s.columns) {
+            con.execute_batch(&render(sql::BRONZE_ADD_COLUMN, &[("column", &ident(&column))]))
+                .context(format!("adding column '{column}' to Bronze"))?;
+            bronze.push(column);
+        }
+        con.execute(
+            &render(sql::BRONZE_INSERT, &[("stage", &s.table)]),
+            duckdb::params![ingestion, s.attempt.file.path, payer, period],
+        )
+        .context(format!("loading '{}' into Bronze", s.attempt.file.path))?;
+    }
+    promote::promote(con, &payer, &period)?;
+    for s in delivery {
+        let attempt = Attempt { status: if existed { "replaced" } else { "ingested" }, ..s.attempt.clone() };
+        attempt.record(con, ingestion)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! The Bronze → Silver → Gold pipeline over DuckDB connections: no FFI types here.
+
+pub mod cur;
+pub mod ingest;
+pub mod promote;
+pub mod report;
+
+use duckdb::{Connection, ToSql};
+
+use crate::error::{Context, Result};
+use crate::sql;
+
+/// Silver's definition version: periods built by another version are stale and `cbh_silver()` rebuilds them.
+pub const SILVER_VERSION: i32 = 1;
+
+/// Runs every statement of a SQL file with the same parameters.
+pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &str) -> Result<()> {
+    for stmt in sql::statements(file) {
+        con.execute(&stmt, params).context(context)?;
+    }
+    Ok(())
+}
+
+/// Creates the warehouse if this database does not have it yet.
+pub fn ensure_warehouse(con: &Connection) -> Result<()> {
+    if warehouse_exists(con)? {
+        return Ok(());
+    }
+    con.execute_batch(sql::SCHEMA).context("creating the warehouse (schema cbh)")
+}
+
+/// Whether the warehouse exists (readers return nothing before the first ingest, and create nothing).
+pub fn warehouse_exists(con: &Connection) -> Result<bool> {
+    con.query_row(sql::WAREHOUSE_EXISTS, [], |r| r.get(0)).context("looking for the warehouse")
+}
+
+/// Microseconds since the Unix epoch, UTC.
+pub fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+/// Runs `body` in a transaction: committed if it succeeds, rolled back (leaving everything as it was) if not.
+pub fn transaction<T>(con: &Connection, body: impl FnOnce() -> Result<T>) -> Result<T> {
+    con.execute_batch("BEGIN TRANSACTION").context("starting a transaction")?;
+    match body() {
+        Ok(v) => {
+            if let Err(e) = con.execute_batch("COMMIT").context("committing") {
+                let _ = con.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = con.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}

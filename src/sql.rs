@@ -1,0 +1,112 @@
+//! Every SQL statement cbh runs lives in `sql/*.sql`, embedded at compile time. A few are templates: `{name}`
+//! placeholders are filled with quoted identifiers or expressions cbh builds, never with user data (values are
+//! always bound parameters).
+
+macro_rules! sql_files {
+    ($($name:ident = $file:literal;)*) => {
+        $(#[doc = concat!("`sql/", $file, "`")] pub const $name: &str = include_str!(concat!("../sql/", $file));)*
+        /// Every embedded file, for tests.
+        #[cfg(test)]
+        pub const ALL: &[(&str, &str)] = &[$(($file, $name)),*];
+    };
+}
+
+sql_files! {
+    SCHEMA = "schema.sql";
+    WAREHOUSE_EXISTS = "warehouse_exists.sql";
+    LIST_FILES = "list_files.sql";
+    KNOWN_SHA256 = "known_sha256.sql";
+    LANDED_SHA256 = "landed_sha256.sql";
+    STAGE = "stage.sql";
+    STAGE_SUMMARY = "stage_summary.sql";
+    STAGE_FIRST_BAD_VALUE = "stage_first_bad_value.sql";
+    STAGE_VALUE = "stage_value.sql";
+    BRONZE_COLUMNS = "bronze_columns.sql";
+    BRONZE_ADD_COLUMN = "bronze_add_column.sql";
+    BRONZE_INSERT = "bronze_insert.sql";
+    PERIOD_EXISTS = "period_exists.sql";
+    PERIOD_DELETE = "period_delete.sql";
+    SILVER_DELETE = "silver_delete.sql";
+    SILVER_INSERT = "silver_insert.sql";
+    RESOURCES_REBUILD = "resources_rebuild.sql";
+    GOLD_REBUILD = "gold_rebuild.sql";
+    PERIOD_SUMMARIZE = "period_summarize.sql";
+    STALE_PERIODS = "stale_periods.sql";
+    LEDGER_INSERT = "ledger_insert.sql";
+    NEXT_INGESTION = "next_ingestion.sql";
+    REPORT_INGEST = "report_ingest.sql";
+    REPORT_SILVER = "report_silver.sql";
+    REPORT_ZOMBIES = "report_zombies.sql";
+    REPORT_STATUS = "report_status.sql";
+    REPORT_STATUS_EMPTY = "report_status_empty.sql";
+}
+
+/// Fills `{key}` placeholders. Panics in tests (never in production paths) are avoided: unknown keys stay as is.
+pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (key, value) in vars {
+        out = out.replace(&format!("{{{key}}}"), value);
+    }
+    out
+}
+
+/// The statements of a file, split at `;` ending a line; `--` comment lines are dropped.
+pub fn statements(file: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in file.lines() {
+        if line.trim_start().starts_with("--") {
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        if line.trim_end().ends_with(';') {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A SQL identifier, double-quoted (`"` doubled), whatever characters it holds.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A SQL string literal, single-quoted (`'` doubled).
+pub fn literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_starts_with_a_header_comment() {
+        for (file, text) in ALL {
+            let first = text.lines().next().unwrap_or_default();
+            assert!(first.starts_with(&format!("-- {file}:")), "{file} must start with '-- {file}: ...'");
+        }
+    }
+
+    #[test]
+    fn statements_split_at_line_ending_semicolons() {
+        let parts = statements("-- c\nDELETE FROM a;\nINSERT INTO b\nSELECT ';';\n");
+        assert_eq!(parts, vec!["DELETE FROM a;\n", "INSERT INTO b\nSELECT ';';\n"]);
+        assert_eq!(statements(PERIOD_DELETE).len(), 4);
+    }
+
+    #[test]
+    fn identifiers_and_literals_are_quoted() {
+        assert_eq!(ident("resourceTags/user:a\"b"), "\"resourceTags/user:a\"\"b\"");
+        assert_eq!(literal("x'); DROP TABLE y; --"), "'x''); DROP TABLE y; --'");
+    }
+
+    #[test]
+    fn render_fills_placeholders() {
+        assert_eq!(render("SELECT {a} FROM {b}", &[("a", "1"), ("b", "t")]), "SELECT 1 FROM t");
+    }
+}

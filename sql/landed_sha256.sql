@@ -1,2 +1,6 @@
--- landed_sha256.sql: whether these exact bytes already landed (under any file name).
-SELECT count(*) > 0 FROM cbh.ledger WHERE sha256 = $1 AND status IN ('ingested', 'replaced');
+-- landed_sha256.sql: the landing of these exact bytes (under any file name), if they landed before.
+SELECT billing_period::VARCHAR, payer_account, rows
+FROM cbh.ledger
+WHERE sha256 = $1 AND status IN ('ingested', 'replaced')
+ORDER BY ledger_id DESC
+LIMIT 1;

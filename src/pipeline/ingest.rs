@@ -112,7 +112,11 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
             }
         };
         attempt.sha256 = Some(sha.clone());
-        if !seen.insert(sha.clone()) || landed(con, &sha)? {
+        let earlier = landed(con, &sha)?;
+        if !seen.insert(sha.clone()) || earlier.is_some() {
+            if let Some((period, payer, rows)) = earlier {
+                (attempt.period, attempt.payer, attempt.rows) = (period, payer, rows);
+            }
             attempt.status = "skipped";
             attempt.record(con, ingestion)?;
             continue;
@@ -173,12 +177,8 @@ fn list(con: &Connection, patterns: &[String]) -> Result<Vec<Found>> {
 /// The file's SHA-256: from the ledger when path, size and modification time match an earlier attempt (no read),
 /// else streamed through DuckDB's file system.
 fn fingerprint(con: &Connection, caller: &ClientContext, file: &Found) -> Result<String> {
-    let known: Option<String> = con
-        .query_row(sql::KNOWN_SHA256, duckdb::params![file.path, file.size, micros_timestamp(file.modified)], |r| {
-            r.get(0)
-        })
-        .map(Some)
-        .or_else(|e| if matches!(e, duckdb::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })
+    let params = duckdb::params![file.path, file.size, micros_timestamp(file.modified)];
+    let known: Option<String> = optional(con.query_row(sql::KNOWN_SHA256, params, |r| r.get(0)))
         .context("looking up the file in the ledger")?;
     if let Some(sha) = known {
         return Ok(sha);
@@ -193,8 +193,21 @@ fn micros_timestamp(micros: i64) -> duckdb::types::Value {
     duckdb::types::Value::Timestamp(duckdb::types::TimeUnit::Microsecond, micros)
 }
 
-fn landed(con: &Connection, sha: &str) -> Result<bool> {
-    con.query_row(sql::LANDED_SHA256, [sha], |r| r.get(0)).context("looking up the fingerprint in the ledger")
+/// Period, payer account and rows of an earlier landing of the same bytes.
+type Landing = (Option<String>, Option<String>, Option<i64>);
+
+fn landed(con: &Connection, sha: &str) -> Result<Option<Landing>> {
+    optional(con.query_row(sql::LANDED_SHA256, [sha], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+        .context("looking up the fingerprint in the ledger")
+}
+
+/// No row is not an error here.
+fn optional<T>(r: std::result::Result<T, duckdb::Error>) -> std::result::Result<Option<T>, duckdb::Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(duckdb::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Reads the file into a staging table and validates it; fills period, payer and rows of the attempt.
@@ -281,9 +294,7 @@ fn staged_columns(con: &Connection, table: &str) -> Result<Vec<String>> {
 }
 
 fn first_bad_value(con: &Connection, table: &str) -> Result<Option<(i64, String)>> {
-    con.query_row(&render(sql::STAGE_FIRST_BAD_VALUE, &[("stage", table)]), [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map(Some)
-        .or_else(|e| if matches!(e, duckdb::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })
+    optional(con.query_row(&render(sql::STAGE_FIRST_BAD_VALUE, &[("stage", table)]), [], |r| Ok((r.get(0)?, r.get(1)?))))
         .context("validating a staged file")
 }
 

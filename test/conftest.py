@@ -1,0 +1,81 @@
+"""Shared fixtures: the built extension, the two real hosts (Python duckdb and the duckdb CLI), generated data."""
+import json
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REAL_DATA = os.path.abspath(os.path.join(REPO, "..", "shared", "data", "real"))
+VENV_BIN = os.path.dirname(sys.executable)
+
+
+def extension_path():
+    path = os.environ.get("CBH_EXTENSION") or os.path.join(REPO, "build", "release", "cbh.duckdb_extension")
+    if not os.path.exists(path):
+        pytest.fail(f"{path} does not exist: build the extension first (make)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def ext():
+    return extension_path()
+
+
+@pytest.fixture
+def connect(ext):
+    """Opens a database in Python with unsigned extensions allowed and cbh loaded; closes it afterwards."""
+    opened = []
+
+    def _connect(path=":memory:", load=True, **config):
+        con = duckdb.connect(path, config={"allow_unsigned_extensions": "true", **config})
+        if load:
+            con.execute(f"LOAD '{ext}'")
+        opened.append(con)
+        return con
+
+    yield _connect
+    for con in opened:
+        try:
+            con.close()
+        except Exception:
+            pass
+
+
+def cli_binary():
+    return os.path.join(VENV_BIN, "duckdb")
+
+
+def run_cli(args, sql=None, cwd=REPO, timeout=120, binary=None):
+    """Runs the duckdb CLI (pip package duckdb-cli) and returns the CompletedProcess."""
+    cmd = [binary or cli_binary(), *args]
+    if sql is not None:
+        cmd += ["-c", sql]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory):
+    """Two periods of synthetic legacy CUR with ground truth, September split in two files."""
+    out = tmp_path_factory.mktemp("generated")
+    subprocess.run(
+        [sys.executable, os.path.join(REPO, "scripts", "gen_cur.py"), "--out", str(out), "--size-mb", "3",
+         "--periods", "2024-09,2024-10", "--split", "2", "--seed", "7"],
+        check=True, capture_output=True,
+    )
+    truths = {}
+    for name in sorted(os.listdir(out)):
+        if name.endswith(".truth.json"):
+            with open(out / name) as f:
+                t = json.load(f)
+            truths[t["billing_period"]] = t
+    return out, truths
+
+
+def real_file(name):
+    path = os.path.join(REAL_DATA, name)
+    if not os.path.exists(path):
+        pytest.skip(f"real data not available: {path} is absent (it lives in ../shared/data/real/)")
+    return path

@@ -1,0 +1,78 @@
+"""The watch loop: files dropped in the landing zone reach cbh_zombies() quickly, locks are retried."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from conftest import REPO, cli_binary, run_cli
+
+
+@pytest.fixture
+def watcher(ext, tmp_path):
+    landing, warehouse = tmp_path / "landing_zone", tmp_path / "w.duckdb"
+    landing.mkdir()
+    log = open(tmp_path / "watch.log", "w+")
+    env = dict(os.environ, DUCKDB=cli_binary(), CBH_EXTENSION=ext, CBH_POLL="0.3")
+    proc = subprocess.Popen(["bash", os.path.join(REPO, "scripts", "watch.sh"), str(landing), str(warehouse)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO, start_new_session=True)
+    yield landing, warehouse, tmp_path / "watch.log"
+    os.killpg(proc.pid, 9)
+    proc.wait()
+    log.close()
+
+
+def zombies(ext, warehouse):
+    """Zombie count as another process sees it, or None while the watcher holds the warehouse."""
+    r = run_cli(["-unsigned", "-readonly", "-csv", "-noheader", str(warehouse)],
+                f"LOAD '{ext}'; SELECT count(*) FROM cbh_zombies();", timeout=30)
+    return int(r.stdout.strip()) if r.returncode == 0 else None
+
+
+def wait_for(predicate, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    return predicate()
+
+
+def test_dropped_file_is_visible_in_zombies_within_5_seconds(ext, watcher):
+    landing, warehouse, log = watcher
+    assert wait_for(lambda: "watching" in log.read_text(), 10)
+    start = time.time()
+    shutil.copy(os.path.join(REPO, "test", "data", "cur", "sept.csv"), landing / "sept.csv")
+    assert wait_for(lambda: os.path.exists(warehouse) and zombies(ext, warehouse) == 2, 5), log.read_text()
+    elapsed = time.time() - start
+    assert elapsed < 5, f"took {elapsed:.1f} s"
+    assert f"{landing}/sept.csv: ingested period=2024-09 rows=8" in log.read_text()
+
+
+def test_redrop_and_bad_file_are_logged_with_their_status(ext, watcher):
+    landing, warehouse, log = watcher
+    shutil.copy(os.path.join(REPO, "test", "data", "cur", "sept.csv"), landing / "a.csv")
+    assert wait_for(lambda: "a.csv: ingested" in log.read_text(), 10), log.read_text()
+    shutil.copy(os.path.join(REPO, "test", "data", "cur", "sept.csv"), landing / "b.csv")
+    shutil.copy(os.path.join(REPO, "test", "data", "bad", "bad_cost.csv"), landing / "it's bad.csv")
+    assert wait_for(lambda: "b.csv: skipped" in log.read_text() and "it's bad.csv: rejected" in log.read_text(), 10)
+    assert "line 4, column 15" in log.read_text()
+    assert sum("[WATCHER]" in l and ".csv:" in l for l in log.read_text().splitlines()) == 3
+
+
+def test_locked_warehouse_is_retried_and_the_file_lands_once(ext, watcher):
+    landing, warehouse, log = watcher
+    # the watcher's CLI (DuckDB 1.5.6) creates the warehouse, so both hosts can open it
+    shutil.copy(os.path.join(REPO, "test", "data", "cur", "sept.csv"), landing / "sept.csv")
+    assert wait_for(lambda: "sept.csv: ingested" in log.read_text(), 10), log.read_text()
+    holder = duckdb.connect(str(warehouse))  # another writer holds the file lock
+    shutil.copy(os.path.join(REPO, "test", "data", "cur", "oct-part1.csv"), landing / "oct.csv")
+    assert wait_for(lambda: "locked by another process; retrying" in log.read_text(), 10), log.read_text()
+    holder.close()
+    assert wait_for(lambda: "oct.csv: ingested" in log.read_text(), 15), log.read_text()
+    assert zombies(ext, warehouse) == 4
+    assert log.read_text().count("oct.csv: ingested") == 1

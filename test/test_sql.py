@@ -7,6 +7,7 @@ The extension is taken from $CBH_EXTENSION, by default
 
 import glob
 import os
+import re
 import sys
 
 import pytest
@@ -17,10 +18,18 @@ sys.path.insert(0, HERE)
 
 import sqllogictest  # noqa: E402
 
+def sql_test_dir():
+    """The sqllogictest folder that extension_config.cmake declares for cbh (TEST_DIR)."""
+    with open(os.path.join(REPO_ROOT, "extension_config.cmake")) as f:
+        text = f.read()
+    match = re.search(r"duckdb_extension_load\(cbh\b[^)]*?TEST_DIR\s+\$\{CMAKE_CURRENT_LIST_DIR\}/(\S+)", text, re.S)
+    assert match, "extension_config.cmake must declare cbh with a TEST_DIR"
+    return os.path.join(REPO_ROOT, match.group(1))
+
+
 TEST_FILES = sorted(
     os.path.relpath(p, REPO_ROOT)
-    for p in glob.glob(os.path.join(REPO_ROOT, "test", "sql", "**", "*.test"),
-                       recursive=True))
+    for p in glob.glob(os.path.join(sql_test_dir(), "**", "*.test"), recursive=True))
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: test/requirements.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r test/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --target build/hosts/duckdb-1.4.4 duckdb==1.4.4
 	@touch $@
 
 test: release venv

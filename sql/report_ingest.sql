@@ -2,4 +2,4 @@
 SELECT file, size, sha256, billing_period, payer_account, rows, status, error
 FROM cbh.ledger
 WHERE ingestion_id = $1
-ORDER BY ledger_id;
+ORDER BY file, ledger_id;

@@ -92,6 +92,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
     let mut stages = Stages { con, tables: Vec::new() };
     let mut staged: Vec<Staged> = Vec::new();
     let mut seen = HashSet::new();
+    let mut rejected: Vec<(String, String, String)> = Vec::new(); // (payer, period, file) of rejected files
     for (i, file) in files.into_iter().enumerate() {
         let mut attempt = Attempt {
             file,
@@ -126,10 +127,31 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
         match stage(con, &table, &mut attempt) {
             Ok(columns) => staged.push(Staged { attempt, table, columns }),
             Err(e) => {
+                if let (Some(payer), Some(period)) = (&attempt.payer, &attempt.period) {
+                    rejected.push((payer.clone(), period.clone(), attempt.file.path.clone()));
+                }
                 attempt.reject(&e);
                 attempt.record(con, ingestion)?;
             }
         }
+    }
+    // A delivery lands whole or not at all: files whose sibling was rejected do not land alone.
+    let (staged, orphans): (Vec<Staged>, Vec<Staged>) = staged.into_iter().partition(|s| {
+        !rejected.iter().any(|(payer, period, _)| s.attempt.payer.as_ref() == Some(payer) && s.attempt.period.as_ref() == Some(period))
+    });
+    for mut s in orphans {
+        let (payer, period) = (s.attempt.payer.clone().unwrap_or_default(), s.attempt.period.clone().unwrap_or_default());
+        let sibling = rejected.iter().find(|(p, d, _)| *p == payer && *d == period).map(|r| r.2.clone()).unwrap_or_default();
+        s.attempt.reject(&Error::Rejected {
+            file: s.attempt.file.path.clone(),
+            line: None,
+            column: None,
+            reason: format!(
+                "not landed: '{sibling}', of the same delivery (payer account {payer}, billing period {period}), was \
+                 rejected, and a delivery lands whole or not at all"
+            ),
+        });
+        s.attempt.record(con, ingestion)?;
     }
     for delivery in deliveries(staged) {
         if let Err(e) = transaction(con, || land(con, ingestion, &delivery)) {
@@ -233,6 +255,34 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
             ),
         ));
     }
+    let (rows, periods, period_list, period, payers, payer_list, payer): (
+        i64,
+        i64,
+        Option<String>,
+        Option<String>,
+        i64,
+        Option<String>,
+        Option<String>,
+    ) = con
+        .query_row(&render(sql::STAGE_SUMMARY, &[("stage", table)]), [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        })
+        .context("summarizing a staged file")?;
+    if periods == 1 && payers == 1 {
+        attempt.period = period;
+        attempt.payer = payer.map(|p| p.trim().to_string());
+    }
+    if rows == 0 {
+        return Err(reject(None, None, "has no line items (only a header)".into()));
+    }
+    if periods != 1 {
+        let list = period_list.unwrap_or_default();
+        return Err(reject(None, None, format!("holds {periods} billing periods ({list}); a CUR file covers one")));
+    }
+    if payers != 1 {
+        let list = payer_list.unwrap_or_default();
+        return Err(reject(None, None, format!("holds {payers} payer accounts ({list}); a CUR file covers one")));
+    }
     if let Some((rowid, column)) = first_bad_value(con, table)? {
         let value: Option<String> = con
             .query_row(&render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&column))]), [rowid], |r| {
@@ -252,33 +302,7 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
         let line = rowid as u64 + 2;
         return Err(reject(Some(line), Some((cur::position(&columns, &column), column)), reason));
     }
-    let (rows, periods, period_list, period, payers, payer_list, payer): (
-        i64,
-        i64,
-        Option<String>,
-        Option<String>,
-        i64,
-        Option<String>,
-        Option<String>,
-    ) = con
-        .query_row(&render(sql::STAGE_SUMMARY, &[("stage", table)]), [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })
-        .context("summarizing a staged file")?;
-    if rows == 0 {
-        return Err(reject(None, None, "has no line items (only a header)".into()));
-    }
-    if periods != 1 {
-        let list = period_list.unwrap_or_default();
-        return Err(reject(None, None, format!("holds {periods} billing periods ({list}); a CUR file covers one")));
-    }
-    if payers != 1 {
-        let list = payer_list.unwrap_or_default();
-        return Err(reject(None, None, format!("holds {payers} payer accounts ({list}); a CUR file covers one")));
-    }
     attempt.rows = Some(rows);
-    attempt.period = period;
-    attempt.payer = payer.map(|p| p.trim().to_string());
     Ok(columns)
 }
 

@@ -33,10 +33,11 @@ ingest() {
     local list="" f out rc attempt start
     for f in "$@"; do list+="${list:+, }$(sql_string "$f")"; done
     local sql="LOAD $(sql_string "$EXT");
-SELECT printf('%s: %s%s%s (%s)', file, status,
-              CASE WHEN billing_period IS NULL THEN '' ELSE printf(' period=%s rows=%s', strftime(billing_period, '%Y-%m'), rows::VARCHAR) END,
-              CASE WHEN error IS NULL THEN '' ELSE ' error=' || error END,
-              '{secs}')
+SELECT file || ': ' || status
+       || coalesce(' period=' || strftime(billing_period, '%Y-%m'), '')
+       || coalesce(' rows=' || rows::VARCHAR, '')
+       || coalesce(' error=' || error, '')
+       || ' ({secs})'
 FROM cbh_ingest([$list]);"
     for ((attempt = 1; attempt <= RETRIES; attempt++)); do
         start=$(date +%s.%N)

@@ -67,11 +67,16 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// DuckDB's message without the Rust crate's decoration.
+/// DuckDB's message without the Rust crate's decoration, and without the excerpt of cbh's own SQL that DuckDB
+/// appends (`LINE 4: SELECT * FROM read_csv(...`): it says nothing to the user.
 pub fn db_message(e: &duckdb::Error) -> String {
-    match e {
+    let msg = match e {
         duckdb::Error::DuckDBFailure(_, Some(msg)) => msg.clone(),
         other => other.to_string(),
+    };
+    match msg.find("\n\nLINE ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
     }
 }
 
@@ -103,6 +108,15 @@ mod tests {
             e.to_string(),
             "cbh: file 'landing/a.csv', line 17, column 23 ('lineItem/UnblendedCost'): 'abc' is not a decimal number"
         );
+    }
+
+    #[test]
+    fn duckdb_messages_lose_the_sql_excerpt() {
+        let e = duckdb::Error::DuckDBFailure(
+            duckdb::ffi::Error::new(1),
+            Some("IO Error: Input is not a GZIP stream: x.gz\n\nLINE 4: SELECT * FROM read_csv($1...\n   ^".into()),
+        );
+        assert_eq!(db_message(&e), "IO Error: Input is not a GZIP stream: x.gz");
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub const OPTIONAL: &[&str] = &[
     "lineItem/Operation",
 ];
 
+/// Most columns a file may have: a CUR export has a few hundred, with its tag columns.
+pub const MAX_COLUMNS: usize = 2000;
+
 /// Prefix of the per-tag columns.
 pub const TAG_PREFIX: &str = "resourceTags/";
 

@@ -244,6 +244,13 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
     con.execute(&render(sql::STAGE, &[("stage", table)]), [&path])
         .map_err(|e| reject(None, None, format!("cannot be read as a CUR CSV file: {}", db_message(&e))))?;
     let columns = staged_columns(con, table)?;
+    if columns.len() > cur::MAX_COLUMNS {
+        return Err(reject(
+            None,
+            None,
+            format!("has {} columns; cbh takes at most {} (a CUR export has a few hundred)", columns.len(), cur::MAX_COLUMNS),
+        ));
+    }
     if let Some(missing) = cur::missing_required(&columns) {
         return Err(reject(
             None,

@@ -21,6 +21,7 @@ sql_files! {
     STAGE_SUMMARY = "stage_summary.sql";
     STAGE_FIRST_BAD_VALUE = "stage_first_bad_value.sql";
     STAGE_VALUE = "stage_value.sql";
+    GUESS_DELIVERY = "guess_delivery.sql";
     BRONZE_COLUMNS = "bronze_columns.sql";
     BRONZE_ADD_COLUMN = "bronze_add_column.sql";
     BRONZE_INSERT = "bronze_insert.sql";

@@ -193,16 +193,16 @@ fn watch(weak: Weak<State>, con: Connection) {
         if quiet < needed {
             continue;
         }
-        if !state.host.starts_with("python") {
-            // A newer instance may have opened this file meanwhile: our shutdown checkpoint must not overwrite it.
-            let _ = con.execute_batch("PRAGMA disable_checkpoint_on_shutdown");
-        }
         let Some(pool) = state.try_release() else { continue };
         if !matches!(connection_count(&con), Some(n) if n <= OWN_CONNECTIONS) {
             // A user connection appeared in between (e.g. Python's instance cache handed this database out again).
             state.unrelease(pool);
             quiet = 0;
             continue;
+        }
+        if !state.host.starts_with("python") {
+            // A newer instance may have opened this file meanwhile: our shutdown checkpoint must not overwrite it.
+            let _ = con.execute_batch("PRAGMA disable_checkpoint_on_shutdown");
         }
         drop(state);
         drop(pool);

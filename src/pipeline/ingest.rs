@@ -1,7 +1,7 @@
 //! `cbh_ingest`: fingerprint, stage and validate each file, then land each delivery (the files of one payer
 //! account and billing period) atomically in Bronze, Silver and Gold, recording every attempt in the ledger.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use duckdb::Connection;
 
@@ -35,6 +35,24 @@ struct Attempt {
 }
 
 impl Attempt {
+    fn new(file: Found) -> Self {
+        Attempt {
+            file,
+            sha256: None,
+            period: None,
+            payer: None,
+            rows: None,
+            status: "rejected",
+            error: None,
+            started: now_micros(),
+        }
+    }
+
+    /// The delivery a file belongs to: (payer account, billing period).
+    fn key(&self) -> (Option<String>, Option<String>) {
+        (self.payer.clone(), self.period.clone())
+    }
+
     fn reject(&mut self, e: &Error) {
         self.status = "rejected";
         self.error = Some(e.to_string());
@@ -84,65 +102,114 @@ impl Drop for Stages<'_> {
     }
 }
 
+/// One call's progress: what is staged, what was rejected, and every file's final attempt.
+struct Run<'a> {
+    con: &'a Connection,
+    ingestion: i64,
+    stages: Stages<'a>,
+    staged: Vec<Staged>,
+    /// (payer, period, file) of rejected files whose delivery is known.
+    rejected: Vec<(String, String, String)>,
+    /// Final attempt of each file, by path.
+    outcomes: HashMap<String, Attempt>,
+}
+
+impl Run<'_> {
+    fn record(&mut self, attempt: Attempt) -> Result<()> {
+        attempt.record(self.con, self.ingestion)?;
+        self.outcomes.insert(attempt.file.path.clone(), attempt);
+        Ok(())
+    }
+
+    fn reject(&mut self, mut attempt: Attempt, e: &Error) -> Result<()> {
+        if let (Some(payer), Some(period)) = (&attempt.payer, &attempt.period) {
+            self.rejected.push((payer.clone(), period.clone(), attempt.file.path.clone()));
+        }
+        attempt.reject(e);
+        self.record(attempt)
+    }
+
+    /// Stages and validates a file; it waits in `staged` for the rest of its delivery, or is rejected.
+    fn stage(&mut self, mut attempt: Attempt) -> Result<()> {
+        let table = format!("cbh_stage_{}_{}", self.ingestion, self.stages.tables.len());
+        self.stages.tables.push(table.clone());
+        match stage(self.con, &table, &mut attempt) {
+            Ok(columns) => {
+                self.staged.push(Staged { attempt, table, columns });
+                Ok(())
+            }
+            Err(e) => self.reject(attempt, &e),
+        }
+    }
+
+    fn is_staged(&self, key: &(Option<String>, Option<String>)) -> bool {
+        self.staged.iter().any(|s| &s.attempt.key() == key)
+    }
+
+    fn rejected_sibling(&self, key: &(Option<String>, Option<String>)) -> Option<String> {
+        self.rejected
+            .iter()
+            .find(|(payer, period, _)| key.0.as_ref() == Some(payer) && key.1.as_ref() == Some(period))
+            .map(|r| r.2.clone())
+    }
+}
+
 /// Ingests the files `patterns` match; returns the ingestion id (its ledger rows are the call's output).
 pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> Result<i64> {
     ensure_warehouse(con)?;
     let files = list(con, patterns)?;
     let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
-    let mut stages = Stages { con, tables: Vec::new() };
-    let mut staged: Vec<Staged> = Vec::new();
-    let mut seen = HashSet::new();
-    let mut rejected: Vec<(String, String, String)> = Vec::new(); // (payer, period, file) of rejected files
-    for (i, file) in files.into_iter().enumerate() {
-        let mut attempt = Attempt {
-            file,
-            sha256: None,
-            period: None,
-            payer: None,
-            rows: None,
-            status: "rejected",
-            error: None,
-            started: now_micros(),
-        };
-        let sha = match fingerprint(con, caller, &attempt.file) {
+    let mut run = Run {
+        con,
+        ingestion,
+        stages: Stages { con, tables: Vec::new() },
+        staged: Vec::new(),
+        rejected: Vec::new(),
+        outcomes: HashMap::new(),
+    };
+    let mut first_with: HashMap<String, String> = HashMap::new(); // sha256 -> first file of this call with it
+    let mut copies: Vec<(Attempt, String)> = Vec::new();
+    let mut landed_before: Vec<Attempt> = Vec::new();
+    for file in files {
+        let mut attempt = Attempt::new(file);
+        let sha = match check_path(&attempt.file.path).and_then(|()| fingerprint(con, caller, &attempt.file)) {
             Ok(sha) => sha,
             Err(e) => {
-                attempt.reject(&e);
-                attempt.record(con, ingestion)?;
+                run.reject(attempt, &e)?;
                 continue;
             }
         };
         attempt.sha256 = Some(sha.clone());
-        let earlier = landed(con, &sha)?;
-        if !seen.insert(sha.clone()) || earlier.is_some() {
-            if let Some((period, payer, rows)) = earlier {
-                (attempt.period, attempt.payer, attempt.rows) = (period, payer, rows);
-            }
-            attempt.status = "skipped";
-            attempt.record(con, ingestion)?;
+        if let Some(first) = first_with.get(&sha) {
+            copies.push((attempt, first.clone()));
             continue;
         }
-        let table = format!("cbh_stage_{ingestion}_{i}");
-        stages.tables.push(table.clone());
-        match stage(con, &table, &mut attempt) {
-            Ok(columns) => staged.push(Staged { attempt, table, columns }),
-            Err(e) => {
-                if let (Some(payer), Some(period)) = (&attempt.payer, &attempt.period) {
-                    rejected.push((payer.clone(), period.clone(), attempt.file.path.clone()));
-                }
-                attempt.reject(&e);
-                attempt.record(con, ingestion)?;
-            }
+        first_with.insert(sha.clone(), attempt.file.path.clone());
+        if let Some((period, payer, rows)) = landed(con, &sha)? {
+            (attempt.period, attempt.payer, attempt.rows) = (period, payer, rows);
+            landed_before.push(attempt);
+            continue;
+        }
+        run.stage(attempt)?;
+    }
+    // Bytes that landed before change nothing, unless new files of the same delivery arrive with them: a revised
+    // report in which only some parts changed. Then they land again with the rest of the delivery.
+    for mut attempt in landed_before {
+        if run.is_staged(&attempt.key()) {
+            run.stage(attempt)?;
+        } else {
+            attempt.status = "skipped";
+            run.record(attempt)?;
         }
     }
     // A delivery lands whole or not at all: files whose sibling was rejected do not land alone.
-    let (staged, orphans): (Vec<Staged>, Vec<Staged>) = staged.into_iter().partition(|s| {
-        !rejected.iter().any(|(payer, period, _)| s.attempt.payer.as_ref() == Some(payer) && s.attempt.period.as_ref() == Some(period))
-    });
-    for mut s in orphans {
+    let staged = std::mem::take(&mut run.staged);
+    let (staged, orphans): (Vec<Staged>, Vec<Staged>) =
+        staged.into_iter().partition(|s| run.rejected_sibling(&s.attempt.key()).is_none());
+    for s in orphans {
         let (payer, period) = (s.attempt.payer.clone().unwrap_or_default(), s.attempt.period.clone().unwrap_or_default());
-        let sibling = rejected.iter().find(|(p, d, _)| *p == payer && *d == period).map(|r| r.2.clone()).unwrap_or_default();
-        s.attempt.reject(&Error::Rejected {
+        let sibling = run.rejected_sibling(&s.attempt.key()).unwrap_or_default();
+        let e = Error::Rejected {
             file: s.attempt.file.path.clone(),
             line: None,
             column: None,
@@ -150,19 +217,53 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
                 "not landed: '{sibling}', of the same delivery (payer account {payer}, billing period {period}), was \
                  rejected, and a delivery lands whole or not at all"
             ),
-        });
-        s.attempt.record(con, ingestion)?;
+        };
+        run.reject(s.attempt, &e)?;
     }
     for delivery in deliveries(staged) {
-        if let Err(e) = transaction(con, || land(con, ingestion, &delivery)) {
-            for mut s in delivery {
-                s.attempt.reject(&e);
-                s.attempt.record(con, ingestion)?;
+        match transaction(con, || land(con, ingestion, &delivery)) {
+            Ok(status) => {
+                for s in delivery {
+                    run.outcomes.insert(s.attempt.file.path.clone(), Attempt { status, ..s.attempt });
+                }
+            }
+            Err(e) => {
+                for s in delivery {
+                    run.reject(s.attempt, &e)?;
+                }
             }
         }
     }
-    drop(stages);
+    // The same bytes twice in one call: the copy follows the first file's fate.
+    for (mut attempt, first) in copies {
+        match run.outcomes.get(&first) {
+            Some(o) if o.status != "rejected" => {
+                (attempt.period, attempt.payer, attempt.rows) = (o.period.clone(), o.payer.clone(), o.rows);
+                attempt.status = "skipped";
+                run.record(attempt)?;
+            }
+            _ => {
+                let reason = format!("has the same bytes as '{first}', which was rejected");
+                let e = Error::Rejected { file: attempt.file.path.clone(), line: None, column: None, reason };
+                run.reject(attempt, &e)?;
+            }
+        }
+    }
     Ok(ingestion)
+}
+
+/// A path with glob characters would be expanded again when DuckDB reads it, and could read other files.
+fn check_path(path: &str) -> Result<()> {
+    if path.contains(['*', '?', '[']) {
+        return Err(Error::Rejected {
+            file: path.to_string(),
+            line: None,
+            column: None,
+            reason: "its name contains a glob character (*, ? or [), so it cannot be read unambiguously; rename it"
+                .into(),
+        });
+    }
+    Ok(())
 }
 
 /// Expands each path or glob through DuckDB's file system; a pattern matching nothing is an error naming it.
@@ -241,8 +342,10 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
         column,
         reason,
     };
-    con.execute(&render(sql::STAGE, &[("stage", table)]), [&path])
-        .map_err(|e| reject(None, None, format!("cannot be read as a CUR CSV file: {}", db_message(&e))))?;
+    if let Err(e) = con.execute(&render(sql::STAGE, &[("stage", table)]), [&path]) {
+        (attempt.payer, attempt.period) = guess_delivery(con, &path);
+        return Err(reject(None, None, format!("cannot be read as a CUR CSV file: {}", db_message(&e))));
+    }
     let columns = staged_columns(con, table)?;
     if columns.len() > cur::MAX_COLUMNS {
         return Err(reject(
@@ -251,16 +354,10 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
             format!("has {} columns; cbh takes at most {} (a CUR export has a few hundred)", columns.len(), cur::MAX_COLUMNS),
         ));
     }
-    if let Some(missing) = cur::missing_required(&columns) {
-        return Err(reject(
-            None,
-            None,
-            format!(
-                "has no column '{missing}'. Is this a legacy AWS CUR export (CSV with 'category/Name' headers)? \
-                 Columns seen: {}",
-                cur::columns_seen(&columns)
-            ),
-        ));
+    let has = |c: &str| columns.iter().any(|x| x == c);
+    if !(has("bill/PayerAccountId") && has("bill/BillingPeriodStartDate")) {
+        let missing = cur::missing_required(&columns).unwrap_or("bill/PayerAccountId");
+        return Err(reject(None, None, no_column(missing, &columns)));
     }
     let (rows, periods, period_list, period, payers, payer_list, payer): (
         i64,
@@ -290,6 +387,9 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
         let list = payer_list.unwrap_or_default();
         return Err(reject(None, None, format!("holds {payers} payer accounts ({list}); a CUR file covers one")));
     }
+    if let Some(missing) = cur::missing_required(&columns) {
+        return Err(reject(None, None, no_column(missing, &columns)));
+    }
     if let Some((rowid, column)) = first_bad_value(con, table)? {
         let value: Option<String> = con
             .query_row(&render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&column))]), [rowid], |r| {
@@ -302,7 +402,9 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
             "lineItem/UnblendedCost" => format!(
                 "'{value}' is not an amount cbh can hold exactly (a decimal number with at most 12 decimal places)"
             ),
-            "lineItem/UsageAmount" => format!("'{value}' is not a number"),
+            "lineItem/UsageAmount" => format!(
+                "'{value}' is not a quantity cbh can hold exactly (a number with at most 18 decimal places)"
+            ),
             _ => format!("'{value}' is not a timestamp (expected e.g. 2024-09-01T00:00:00Z)"),
         };
         // Line 1 is the header; record n (rowid n-1) starts on line n+1 when no field holds a line break.
@@ -311,6 +413,23 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
     }
     attempt.rows = Some(rows);
     Ok(columns)
+}
+
+fn no_column(missing: &str, columns: &[String]) -> String {
+    format!(
+        "has no column '{missing}'. Is this a legacy AWS CUR export (CSV with 'category/Name' headers)? Columns seen: {}",
+        cur::columns_seen(columns)
+    )
+}
+
+/// The (payer account, billing period) of a file the strict reader refused, if a lenient read finds exactly one.
+fn guess_delivery(con: &Connection, path: &str) -> (Option<String>, Option<String>) {
+    let row: std::result::Result<(i64, Option<String>, i64, Option<String>), _> =
+        con.query_row(sql::GUESS_DELIVERY, [path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)));
+    match row {
+        Ok((1, payer, 1, period)) => (payer, period),
+        _ => (None, None),
+    }
 }
 
 fn staged_columns(con: &Connection, table: &str) -> Result<Vec<String>> {
@@ -333,8 +452,8 @@ fn first_bad_value(con: &Connection, table: &str) -> Result<Option<(i64, String)
 fn deliveries(staged: Vec<Staged>) -> Vec<Vec<Staged>> {
     let mut out: Vec<Vec<Staged>> = Vec::new();
     for s in staged {
-        let key = (s.attempt.payer.clone(), s.attempt.period.clone());
-        match out.iter_mut().find(|d| (d[0].attempt.payer.clone(), d[0].attempt.period.clone()) == key) {
+        let key = s.attempt.key();
+        match out.iter_mut().find(|d| d[0].attempt.key() == key) {
             Some(d) => d.push(s),
             None => out.push(vec![s]),
         }
@@ -344,7 +463,7 @@ fn deliveries(staged: Vec<Staged>) -> Vec<Vec<Staged>> {
 
 /// Lands one delivery inside the caller's transaction: replaces the period in Bronze, rebuilds Silver and Gold,
 /// records the ledger rows.
-fn land(con: &Connection, ingestion: i64, delivery: &[Staged]) -> Result<()> {
+fn land(con: &Connection, ingestion: i64, delivery: &[Staged]) -> Result<&'static str> {
     let payer = delivery[0].attempt.payer.clone().unwrap_or_default();
     let period = delivery[0].attempt.period.clone().unwrap_or_default();
     let existed: bool = con
@@ -367,9 +486,9 @@ fn land(con: &Connection, ingestion: i64, delivery: &[Staged]) -> Result<()> {
         .context(format!("loading '{}' into Bronze", s.attempt.file.path))?;
     }
     promote::promote(con, &payer, &period)?;
+    let status = if existed { "replaced" } else { "ingested" };
     for s in delivery {
-        let attempt = Attempt { status: if existed { "replaced" } else { "ingested" }, ..s.attempt.clone() };
-        attempt.record(con, ingestion)?;
+        Attempt { status, ..s.attempt.clone() }.record(con, ingestion)?;
     }
-    Ok(())
+    Ok(status)
 }

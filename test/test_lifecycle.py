@@ -16,15 +16,22 @@ def run_python(code, timeout=120):
                           timeout=timeout, cwd=REPO)
 
 
-def test_python_close_then_reopen_read_only_and_read_write(ext, tmp_path):
-    db = tmp_path / "w.duckdb"
-    r = run_python(f"""
-        import duckdb, time
+def ingest_then_close(ext, db):
+    """Host code: open `db`, load cbh, ingest September, close; leaves `duckdb` and `cfg` defined."""
+    return f"""
+        import duckdb
         cfg = {{"allow_unsigned_extensions": "true"}}
         con = duckdb.connect({str(db)!r}, config=cfg)
         con.execute("LOAD '{ext}'")
         con.execute("SELECT * FROM cbh_ingest('test/data/cur/sept.csv')").fetchall()
         con.close()
+"""
+
+
+def test_python_close_then_reopen_read_only_and_read_write(ext, tmp_path):
+    db = tmp_path / "w.duckdb"
+    r = run_python(f"""
+{ingest_then_close(ext, db)}        import time
         time.sleep(0.5)  # cbh notices the close within one poll (0.2 s)
         t = time.time()
         ro = duckdb.connect({str(db)!r}, read_only=True)
@@ -51,13 +58,7 @@ def test_python_reopen_read_write_at_once_gets_a_working_cbh(ext, tmp_path):
     """Reopened before cbh noticed the close: DuckDB hands out the same instance, and cbh stays usable."""
     db = tmp_path / "w.duckdb"
     r = run_python(f"""
-        import duckdb
-        cfg = {{"allow_unsigned_extensions": "true"}}
-        con = duckdb.connect({str(db)!r}, config=cfg)
-        con.execute("LOAD '{ext}'")
-        con.execute("SELECT * FROM cbh_ingest('test/data/cur/sept.csv')").fetchall()
-        con.close()
-        again = duckdb.connect({str(db)!r}, config=cfg)
+{ingest_then_close(ext, db)}        again = duckdb.connect({str(db)!r}, config=cfg)
         again.execute("LOAD '{ext}'")
         print(again.execute("SELECT count(*) FROM cbh_zombies()").fetchone()[0])
         again.close()

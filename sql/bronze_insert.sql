@@ -1,9 +1,11 @@
--- bronze_insert.sql: lands one staged file in Bronze, every source column as text, with lineage.
-INSERT INTO cbh.bronze_cur BY NAME
+-- bronze_insert.sql: lands one staged file in its format's Bronze table, every source column as text, with lineage
+-- and the delivery key ({provider}, {account}, {period}: the format's expressions over the file's columns).
+INSERT INTO cbh.{bronze} BY NAME
 SELECT $1::BIGINT AS ingestion_id,
        $2::VARCHAR AS source_file,
        rowid + 1 AS source_row,
-       $3::VARCHAR AS payer_account,
-       $4::DATE AS billing_period,
+       {provider} AS provider,
+       {account} AS billing_account,
+       {period} AS billing_period,
        *
 FROM {stage};

@@ -1,4 +1,21 @@
--- ledger_insert.sql: records one ingestion attempt of one file. Times are microseconds since the epoch (UTC).
-INSERT INTO cbh.ledger
-VALUES (nextval('cbh.ledger_seq'), $1, $2, $3, make_timestamp($4::BIGINT), $5, $6::DATE, $7, $8, $9, $10,
-        make_timestamp($11::BIGINT), make_timestamp($12::BIGINT));
+-- ledger_insert.sql: records one ingestion attempt of one file. $5 format; $6 the delivery keys the file covers,
+-- encoded as provider chr(31) billing account chr(31) billing period, separated by chr(30); provider, billing
+-- account and billing period are filled when the file covers one of each. Times are microseconds since the epoch.
+INSERT INTO cbh.ledger BY NAME
+WITH k AS (
+    SELECT list_transform(coalesce(string_split(nullif($6::VARCHAR, ''), chr(30)), []), lambda x: {
+               'provider': split_part(x, chr(31), 1),
+               'billing_account': split_part(x, chr(31), 2),
+               'billing_period': split_part(x, chr(31), 3)::DATE}) AS deliveries
+)
+SELECT nextval('cbh.ledger_seq') AS ledger_id, $1::BIGINT AS ingestion_id, $2::VARCHAR AS file, $3::BIGINT AS size,
+       make_timestamp($4::BIGINT) AS last_modified, $7::VARCHAR AS sha256, $5::VARCHAR AS format,
+       CASE WHEN len(list_distinct(list_transform(deliveries, lambda d: d.provider))) = 1
+            THEN deliveries[1].provider END AS provider,
+       CASE WHEN len(list_distinct(list_transform(deliveries, lambda d: d.billing_account))) = 1
+            THEN deliveries[1].billing_account END AS billing_account,
+       CASE WHEN len(list_distinct(list_transform(deliveries, lambda d: d.billing_period))) = 1
+            THEN deliveries[1].billing_period END AS billing_period,
+       $8::BIGINT AS rows, $9::VARCHAR AS status, $10::VARCHAR AS error, $11::VARCHAR AS manifest,
+       deliveries, make_timestamp($12::BIGINT) AS started_at, make_timestamp($13::BIGINT) AS finished_at
+FROM k;

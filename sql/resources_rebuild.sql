@@ -1,8 +1,9 @@
--- resources_rebuild.sql: rebuilds the resource dimension of one payer account ($1) from Silver line items.
--- Service, region, account and tags are the latest seen; first/last seen span every loaded period.
-DELETE FROM cbh.silver_resources WHERE BillingAccountId = $1;
+-- resources_rebuild.sql: rebuilds the resource dimension of one (provider $1, billing account $2) from Silver line
+-- items. Service, region, account and tags are the latest seen; first/last seen span every loaded period.
+DELETE FROM cbh.silver_resources WHERE ProviderName = $1 AND BillingAccountId = $2;
 INSERT INTO cbh.silver_resources
-SELECT BillingAccountId,
+SELECT ProviderName,
+       BillingAccountId,
        ResourceId,
        arg_max(ServiceName, ChargePeriodStart),
        arg_max(RegionId, ChargePeriodStart),
@@ -12,5 +13,5 @@ SELECT BillingAccountId,
        max(ChargePeriodEnd),
        count(*)
 FROM cbh.silver_line_items
-WHERE BillingAccountId = $1 AND ResourceId IS NOT NULL
-GROUP BY BillingAccountId, ResourceId;
+WHERE ProviderName = $1 AND BillingAccountId = $2 AND ResourceId IS NOT NULL
+GROUP BY ProviderName, BillingAccountId, ResourceId;

@@ -12,34 +12,43 @@ macro_rules! sql_files {
 }
 
 sql_files! {
-    SCHEMA = "schema.sql";
-    WAREHOUSE_EXISTS = "warehouse_exists.sql";
-    LIST_FILES = "list_files.sql";
-    KNOWN_SHA256 = "known_sha256.sql";
-    LANDED_SHA256 = "landed_sha256.sql";
-    STAGE = "stage.sql";
-    STAGE_SUMMARY = "stage_summary.sql";
-    STAGE_FIRST_BAD_VALUE = "stage_first_bad_value.sql";
-    STAGE_VALUE = "stage_value.sql";
-    GUESS_DELIVERY = "guess_delivery.sql";
-    BRONZE_COLUMNS = "bronze_columns.sql";
     BRONZE_ADD_COLUMN = "bronze_add_column.sql";
+    BRONZE_COLUMNS = "bronze_columns.sql";
     BRONZE_INSERT = "bronze_insert.sql";
-    PERIOD_EXISTS = "period_exists.sql";
-    PERIOD_DELETE = "period_delete.sql";
-    SILVER_DELETE = "silver_delete.sql";
-    SILVER_INSERT = "silver_insert.sql";
-    RESOURCES_REBUILD = "resources_rebuild.sql";
+    BRONZE_KEYS = "bronze_keys.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
-    PERIOD_SUMMARIZE = "period_summarize.sql";
-    STALE_PERIODS = "stale_periods.sql";
+    KNOWN_SHA256 = "known_sha256.sql";
+    LANDED_MANIFEST = "landed_manifest.sql";
+    LANDED_SHA256 = "landed_sha256.sql";
     LEDGER_INSERT = "ledger_insert.sql";
+    LIST_FILES = "list_files.sql";
+    MANIFEST_READ = "manifest_read.sql";
+    META_EXISTS = "meta_exists.sql";
+    MIGRATE_V1 = "migrate_v1.sql";
+    MIGRATE_V1_FINISH = "migrate_v1_finish.sql";
     NEXT_INGESTION = "next_ingestion.sql";
+    PERIOD_DELETE = "period_delete.sql";
+    PERIOD_EXISTS = "period_exists.sql";
+    PERIOD_SUMMARIZE = "period_summarize.sql";
     REPORT_INGEST = "report_ingest.sql";
     REPORT_SILVER = "report_silver.sql";
-    REPORT_ZOMBIES = "report_zombies.sql";
     REPORT_STATUS = "report_status.sql";
     REPORT_STATUS_EMPTY = "report_status_empty.sql";
+    REPORT_ZOMBIES = "report_zombies.sql";
+    RESOURCES_REBUILD = "resources_rebuild.sql";
+    SCHEMA = "schema.sql";
+    SILVER_DELETE = "silver_delete.sql";
+    SILVER_INSERT_CUR = "silver_insert_cur.sql";
+    SILVER_INSERT_FOCUS = "silver_insert_focus.sql";
+    STAGE_COLUMNS = "stage_columns.sql";
+    STAGE_CSV = "stage_csv.sql";
+    STAGE_CSV_LENIENT = "stage_csv_lenient.sql";
+    STAGE_KEYS = "stage_keys.sql";
+    STAGE_PARQUET = "stage_parquet.sql";
+    STAGE_PARQUET_SCHEMA = "stage_parquet_schema.sql";
+    STAGE_VALUE = "stage_value.sql";
+    STALE_PERIODS = "stale_periods.sql";
+    WAREHOUSE_EXISTS = "warehouse_exists.sql";
 }
 
 /// Fills `{key}` placeholders. Panics in tests (never in production paths) are avoided: unknown keys stay as is.

@@ -4,27 +4,38 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::BindInfo;
 
-use super::{text_or_list, Call, CbhFunction, Ty};
+use super::{named_text, text_or_list, Call, CbhFunction, Ty};
 use crate::error::{Error, Result};
 use crate::pipeline::{ingest, report};
 
 /// Parameters of `cbh_ingest`.
 pub struct Ingest {
     patterns: Vec<String>,
+    format: Option<String>,
 }
+
+/// Values `format :=` takes (`auto` detects, like no parameter).
+const FORMATS: &[&str] = &["auto", "cur", "cur_athena", "cur2", "focus"];
 
 impl CbhFunction for Ingest {
     const NAME: &'static str = "cbh_ingest";
     const COLUMNS: &'static [(&'static str, Ty)] = &[
         ("file", Ty::Text),
-        ("size", Ty::BigInt),
-        ("sha256", Ty::Text),
+        ("format", Ty::Text),
         ("billing_period", Ty::Date),
-        ("payer_account", Ty::Text),
+        ("provider", Ty::Text),
+        ("billing_account", Ty::Text),
         ("rows", Ty::BigInt),
         ("status", Ty::Text),
         ("error", Ty::Text),
+        ("size", Ty::BigInt),
+        ("sha256", Ty::Text),
+        ("manifest", Ty::Text),
     ];
+
+    fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
+        vec![("format".into(), LogicalTypeId::Varchar.into())]
+    }
 
     fn parameters() -> Vec<LogicalTypeHandle> {
         vec![LogicalTypeId::Any.into()]
@@ -35,13 +46,23 @@ impl CbhFunction for Ingest {
         if patterns.is_empty() {
             return Err(Error::Usage("cbh_ingest(path): path must be a file, a glob or a list of them".into()));
         }
-        Ok(Ingest { patterns })
+        let format = named_text(bind, "format").map(|f| f.trim().to_ascii_lowercase());
+        if let Some(f) = &format {
+            if !FORMATS.contains(&f.as_str()) {
+                return Err(Error::Usage(format!(
+                    "cbh_ingest(format := '{f}'): the format must be one of {}",
+                    FORMATS.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
+        let format = format.filter(|f| f != "auto");
+        Ok(Ingest { patterns, format })
     }
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
         let caller = call.caller.ok_or_else(|| Error::Internal("no client context".into()))?;
         let con = call.pool.writer();
-        let ingestion = ingest::ingest(&con, caller, &self.patterns)?;
+        let ingestion = ingest::ingest(&con, caller, &self.patterns, self.format.as_deref())?;
         report::ingest(&con, ingestion)
     }
 }

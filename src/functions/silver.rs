@@ -1,4 +1,4 @@
-//! `cbh_silver()`: brings Silver up to date from Bronze and summarizes it per (payer account, billing period).
+//! `cbh_silver()`: brings Silver up to date from Bronze and summarizes it per (provider, billing account, billing period).
 
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::vtab::BindInfo;
@@ -14,10 +14,13 @@ impl CbhFunction for Silver {
     const NAME: &'static str = "cbh_silver";
     const COLUMNS: &'static [(&'static str, Ty)] = &[
         ("billing_period", Ty::Date),
-        ("payer_account", Ty::Text),
+        ("provider", Ty::Text),
+        ("billing_account", Ty::Text),
+        ("format", Ty::Text),
         ("line_items", Ty::BigInt),
         ("resources", Ty::BigInt),
-        ("total_cost", Ty::Money),
+        ("billed_cost", Ty::Money),
+        ("effective_cost", Ty::Money),
         ("currency", Ty::Text),
         ("files", Ty::BigInt),
         ("ingestion_id", Ty::BigInt),

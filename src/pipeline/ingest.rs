@@ -1,11 +1,18 @@
-//! `cbh_ingest`: fingerprint, stage and validate each file, then land each delivery (the files of one payer
-//! account and billing period) atomically in Bronze, Silver and Gold, recording every attempt in the ledger.
+//! `cbh_ingest`: fingerprint, stage and validate each file, then land each delivery atomically in Bronze, Silver
+//! and Gold, recording every attempt in the ledger.
+//!
+//! A delivery is the file set of a manifest (named in the call or found beside its data files), or else the files
+//! of one call that share a delivery key (provider, billing account, billing period). A delivery replaces the keys
+//! it covers as a whole, and lands whole or not at all.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 
 use duckdb::Connection;
 
-use super::{cur, ensure_warehouse, now_micros, promote, run_file, transaction};
+use super::format::{self, Format};
+use super::manifest::{self, Manifest};
+use super::{ensure_warehouse, now_micros, promote, run_file, transaction, Key};
 use crate::error::{db_message, Context, Error, Result};
 use crate::fingerprint::{sha256_of, ClientContext};
 use crate::sql::{self, ident, render};
@@ -26,11 +33,12 @@ pub struct Found {
 struct Attempt {
     file: Found,
     sha256: Option<String>,
-    period: Option<String>,
-    payer: Option<String>,
+    format: Option<String>,
+    keys: Vec<Key>,
     rows: Option<i64>,
     status: &'static str,
     error: Option<String>,
+    manifest: Option<String>,
     started: i64,
 }
 
@@ -39,23 +47,18 @@ impl Attempt {
         Attempt {
             file,
             sha256: None,
-            period: None,
-            payer: None,
+            format: None,
+            keys: Vec::new(),
             rows: None,
             status: "rejected",
             error: None,
+            manifest: None,
             started: now_micros(),
         }
     }
 
-    /// The delivery a file belongs to: (payer account, billing period).
-    fn key(&self) -> (Option<String>, Option<String>) {
-        (self.payer.clone(), self.period.clone())
-    }
-
-    fn reject(&mut self, e: &Error) {
-        self.status = "rejected";
-        self.error = Some(e.to_string());
+    fn overlaps(&self, keys: &[Key]) -> bool {
+        self.keys.iter().any(|k| keys.contains(k))
     }
 
     fn record(&self, con: &Connection, ingestion: i64) -> Result<()> {
@@ -66,12 +69,13 @@ impl Attempt {
                 self.file.path,
                 self.file.size,
                 self.file.modified,
+                self.format,
+                encode_keys(&self.keys),
                 self.sha256,
-                self.period,
-                self.payer,
                 self.rows,
                 self.status,
                 self.error,
+                self.manifest,
                 self.started,
                 now_micros()
             ],
@@ -81,11 +85,41 @@ impl Attempt {
     }
 }
 
+/// Keys as `ledger_insert.sql` takes them: fields split by chr(31), keys by chr(30).
+fn encode_keys(keys: &[Key]) -> String {
+    keys.iter().map(|(p, a, d)| format!("{p}\u{1f}{a}\u{1f}{d}")).collect::<Vec<_>>().join("\u{1e}")
+}
+
+fn decode_keys(text: &str) -> Vec<Key> {
+    text.split('\u{1e}')
+        .filter_map(|k| {
+            let mut f = k.split('\u{1f}');
+            Some((f.next()?.to_string(), f.next()?.to_string(), f.next()?.to_string()))
+        })
+        .collect()
+}
+
 /// A file staged and validated, waiting to land with the rest of its delivery.
 struct Staged {
     attempt: Attempt,
+    format: Format,
     table: String,
     columns: Vec<String>,
+}
+
+/// The files that land together, and the manifest that made them one delivery, if any.
+struct Delivery {
+    parts: Vec<Staged>,
+    manifest: Option<Attempt>,
+}
+
+impl Delivery {
+    fn keys(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self.parts.iter().flat_map(|s| s.attempt.keys.clone()).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
 }
 
 /// Temporary staging tables of this call, dropped however the call ends.
@@ -102,19 +136,20 @@ impl Drop for Stages<'_> {
     }
 }
 
-/// One call's progress: what is staged, what was rejected, and every file's final attempt.
+/// One call's progress.
 struct Run<'a> {
     con: &'a Connection,
+    caller: &'a ClientContext,
     ingestion: i64,
+    forced: Option<String>,
     stages: Stages<'a>,
-    staged: Vec<Staged>,
-    /// (payer, period, file) of rejected files whose delivery is known.
-    rejected: Vec<(String, String, String)>,
+    /// Keys of rejected files (their deliveries do not land).
+    rejected: Vec<(Vec<Key>, String)>,
     /// Final attempt of each file, by path.
     outcomes: HashMap<String, Attempt>,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
     fn record(&mut self, attempt: Attempt) -> Result<()> {
         attempt.record(self.con, self.ingestion)?;
         self.outcomes.insert(attempt.file.path.clone(), attempt);
@@ -122,114 +157,283 @@ impl Run<'_> {
     }
 
     fn reject(&mut self, mut attempt: Attempt, e: &Error) -> Result<()> {
-        if let (Some(payer), Some(period)) = (&attempt.payer, &attempt.period) {
-            self.rejected.push((payer.clone(), period.clone(), attempt.file.path.clone()));
+        if !attempt.keys.is_empty() {
+            self.rejected.push((attempt.keys.clone(), attempt.file.path.clone()));
         }
-        attempt.reject(e);
+        attempt.status = "rejected";
+        attempt.error = Some(e.to_string());
         self.record(attempt)
     }
 
-    /// Stages and validates a file; it waits in `staged` for the rest of its delivery, or is rejected.
-    fn stage(&mut self, mut attempt: Attempt) -> Result<()> {
+    fn skip(&mut self, mut attempt: Attempt, note: Option<String>) -> Result<()> {
+        attempt.status = "skipped";
+        attempt.error = note;
+        self.record(attempt)
+    }
+
+    fn table(&mut self) -> String {
         let table = format!("cbh_stage_{}_{}", self.ingestion, self.stages.tables.len());
         self.stages.tables.push(table.clone());
-        match stage(self.con, &table, &mut attempt) {
-            Ok(columns) => {
-                self.staged.push(Staged { attempt, table, columns });
-                Ok(())
-            }
-            Err(e) => self.reject(attempt, &e),
+        table
+    }
+
+    /// Stages and validates a file.
+    fn stage(&mut self, mut attempt: Attempt, allow_empty: bool) -> std::result::Result<Staged, (Attempt, Error)> {
+        let table = self.table();
+        let lenient = self.table();
+        match stage(self.con, self.caller, &table, &lenient, &mut attempt, self.forced.as_deref(), allow_empty) {
+            Ok((format, columns)) => Ok(Staged { attempt, format, table, columns }),
+            Err(e) => Err((attempt, e)),
         }
     }
 
-    fn is_staged(&self, key: &(Option<String>, Option<String>)) -> bool {
-        self.staged.iter().any(|s| &s.attempt.key() == key)
+    fn rejected_sibling(&self, keys: &[Key]) -> Option<String> {
+        self.rejected.iter().find(|(k, _)| k.iter().any(|k| keys.contains(k))).map(|r| r.1.clone())
     }
 
-    fn rejected_sibling(&self, key: &(Option<String>, Option<String>)) -> Option<String> {
-        self.rejected
-            .iter()
-            .find(|(payer, period, _)| key.0.as_ref() == Some(payer) && key.1.as_ref() == Some(period))
-            .map(|r| r.2.clone())
+    /// The file's fingerprint, or its rejection recorded.
+    fn fingerprint(&mut self, attempt: &mut Attempt) -> Result<bool> {
+        match check_path(&attempt.file.path).and_then(|()| fingerprint(self.con, self.caller, &attempt.file)) {
+            Ok(sha) => {
+                attempt.sha256 = Some(sha);
+                Ok(true)
+            }
+            Err(e) => {
+                self.reject(attempt.clone(), &e)?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Fingerprints every file; the first that cannot be read is rejected (recorded) and returned.
+    fn fingerprint_all(&mut self, attempts: &mut [Attempt]) -> Result<Option<String>> {
+        for a in attempts.iter_mut() {
+            if !self.fingerprint(a)? {
+                return Ok(Some(a.file.path.clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A manifest's delivery: every file it lists, staged, or the reason it cannot land (recorded).
+    fn manifest_delivery(&mut self, found: Found, m: Manifest, call: &[Found]) -> Result<Option<Delivery>> {
+        let mut head = Attempt::new(found);
+        head.format = Some("manifest".into());
+        head.manifest = Some(m.path.clone());
+        if !self.fingerprint(&mut head)? {
+            return Ok(None);
+        }
+        let mut parts: Vec<Attempt> = Vec::new();
+        let mut missing: Vec<String> = Vec::new();
+        for (listed, candidates) in m.listed.iter().zip(&m.files) {
+            let mut found = candidates.iter().find_map(|c| call.iter().find(|f| &f.path == c).cloned());
+            for c in candidates {
+                if found.is_none() {
+                    found = list_one(self.con, c)?;
+                }
+            }
+            match found {
+                Some(f) => {
+                    let mut a = Attempt::new(f);
+                    a.manifest = Some(m.path.clone());
+                    parts.push(a);
+                }
+                None => missing.push(format!("{listed} (looked for '{}')", candidates[0])),
+            }
+        }
+        let manifest_name = m.path.clone();
+        let fail = |run: &mut Run, head: Attempt, parts: Vec<Attempt>, why: String| -> Result<Option<Delivery>> {
+            let file = head.file.path.clone();
+            run.reject(head, &Error::Rejected { file, line: None, column: None, reason: why.clone() })?;
+            for p in parts {
+                let file = p.file.path.clone();
+                let reason = format!("not landed: its delivery (manifest '{manifest_name}') {why}");
+                run.reject(p, &Error::Rejected { file, line: None, column: None, reason })?;
+            }
+            Ok(None)
+        };
+        if !missing.is_empty() {
+            let why = format!(
+                "is incomplete: {} of the {} files it lists are missing: {}",
+                missing.len(),
+                m.files.len(),
+                missing.join(", ")
+            );
+            return fail(self, head, parts, why);
+        }
+        if let Some(bad) = self.fingerprint_all(&mut parts)? {
+            let rest: Vec<Attempt> = parts.into_iter().filter(|q| q.file.path != bad).collect();
+            return fail(self, head, rest, format!("cannot land: '{bad}' cannot be read"));
+        }
+        // The same manifest and the same files landed before: nothing changed.
+        let before = landed(self.con, head.sha256.as_deref().unwrap_or_default(), true)?;
+        let mut parts_before = Vec::new();
+        for p in &parts {
+            parts_before.push(landed(self.con, p.sha256.as_deref().unwrap_or_default(), false)?);
+        }
+        if let (Some(before), true) = (before, parts_before.iter().all(Option::is_some)) {
+            head.keys = before.1;
+            self.skip(head, None)?;
+            for (mut p, b) in parts.into_iter().zip(parts_before) {
+                if let Some((format, keys, rows)) = b {
+                    (p.format, p.keys, p.rows) = (format, keys, rows);
+                }
+                self.skip(p, None)?;
+            }
+            return Ok(None);
+        }
+        let mut staged: Vec<Staged> = Vec::new();
+        let mut pending = parts.into_iter();
+        while let Some(p) = pending.next() {
+            match self.stage(p, true) {
+                Ok(s) => staged.push(s),
+                Err((attempt, e)) => {
+                    let why = format!("cannot land: '{}' was rejected", attempt.file.path);
+                    self.reject(attempt, &e)?;
+                    let rest: Vec<Attempt> = staged.into_iter().map(|s| s.attempt).chain(pending).collect();
+                    return fail(self, head, rest, why);
+                }
+            }
+        }
+        Ok(Some(Delivery { parts: staged, manifest: Some(head) }))
     }
 }
 
 /// Ingests the files `patterns` match; returns the ingestion id (its ledger rows are the call's output).
-pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> Result<i64> {
+/// `forced` names the format when detection should not decide.
+pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], forced: Option<&str>) -> Result<i64> {
     ensure_warehouse(con)?;
     let files = list(con, patterns)?;
     let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
     let mut run = Run {
         con,
+        caller,
         ingestion,
+        forced: forced.map(str::to_string),
         stages: Stages { con, tables: Vec::new() },
-        staged: Vec::new(),
         rejected: Vec::new(),
         outcomes: HashMap::new(),
     };
+    let (named, data): (Vec<Found>, Vec<Found>) = files.into_iter().partition(|f| manifest::is_manifest(&f.path));
+
+    // Manifests: those the call names, and those found beside its data files that list one of them.
+    let mut manifests: Vec<(Found, Manifest)> = Vec::new();
+    for found in named {
+        match manifest::read(con, &found.path) {
+            Ok(m) => manifests.push((found, m)),
+            Err(e) => run.reject(Attempt::new(found), &e)?,
+        }
+    }
+    for found in discover(con, &data, &manifests)? {
+        if let Ok(m) = manifest::read(con, &found.path) {
+            if data.iter().any(|d| m.lists(&d.path)) {
+                manifests.push((found, m));
+            }
+        }
+    }
+    // Of several manifests of one report and period, the newest is the delivery; the others are out of date.
+    manifests.sort_by_key(|(f, _)| std::cmp::Reverse(f.modified));
+    let mut deliveries: Vec<Delivery> = Vec::new();
+    let mut seen: Vec<(String, Option<String>, String)> = Vec::new();
+    let mut claimed: HashSet<String> = HashSet::new();
+    for (found, m) in manifests {
+        if let Some((_, _, newer)) = seen.iter().find(|(n, p, _)| n == &m.name && p == &m.period && !n.is_empty()) {
+            let note = format!("superseded by the newer manifest '{newer}' of the same report and period");
+            let mut a = Attempt::new(found);
+            a.format = Some("manifest".into());
+            run.skip(a, Some(note))?;
+            continue;
+        }
+        seen.push((m.name.clone(), m.period.clone(), m.path.clone()));
+        claimed.extend(data.iter().filter(|d| m.lists(&d.path)).map(|d| d.path.clone()));
+        if let Some(d) = run.manifest_delivery(found, m, &data)? {
+            deliveries.push(d);
+        }
+    }
+
+    // Files no manifest claims: one delivery per set of files sharing a key.
+    let free: Vec<Found> = data.into_iter().filter(|f| !claimed.contains(&f.path)).collect();
     let mut first_with: HashMap<String, String> = HashMap::new(); // sha256 -> first file of this call with it
     let mut copies: Vec<(Attempt, String)> = Vec::new();
     let mut landed_before: Vec<Attempt> = Vec::new();
-    for file in files {
+    let mut staged: Vec<Staged> = Vec::new();
+    for file in free {
         let mut attempt = Attempt::new(file);
-        let sha = match check_path(&attempt.file.path).and_then(|()| fingerprint(con, caller, &attempt.file)) {
-            Ok(sha) => sha,
-            Err(e) => {
-                run.reject(attempt, &e)?;
-                continue;
-            }
-        };
-        attempt.sha256 = Some(sha.clone());
+        if !run.fingerprint(&mut attempt)? {
+            continue;
+        }
+        let sha = attempt.sha256.clone().unwrap_or_default();
         if let Some(first) = first_with.get(&sha) {
             copies.push((attempt, first.clone()));
             continue;
         }
         first_with.insert(sha.clone(), attempt.file.path.clone());
-        if let Some((period, payer, rows)) = landed(con, &sha)? {
-            (attempt.period, attempt.payer, attempt.rows) = (period, payer, rows);
+        if let Some((format, keys, rows)) = landed(con, &sha, false)? {
+            (attempt.format, attempt.keys, attempt.rows) = (format, keys, rows);
             landed_before.push(attempt);
             continue;
         }
-        run.stage(attempt)?;
+        match run.stage(attempt, false) {
+            Ok(s) => staged.push(s),
+            Err((attempt, e)) => run.reject(attempt, &e)?,
+        }
     }
     // Bytes that landed before change nothing, unless new files of the same delivery arrive with them: a revised
     // report in which only some parts changed. Then they land again with the rest of the delivery.
-    for mut attempt in landed_before {
-        if run.is_staged(&attempt.key()) {
-            run.stage(attempt)?;
+    for attempt in landed_before {
+        if staged.iter().any(|s| attempt.overlaps(&s.attempt.keys)) {
+            match run.stage(attempt, false) {
+                Ok(s) => staged.push(s),
+                Err((attempt, e)) => run.reject(attempt, &e)?,
+            }
         } else {
-            attempt.status = "skipped";
-            run.record(attempt)?;
+            run.skip(attempt, None)?;
         }
     }
-    // A delivery lands whole or not at all: files whose sibling was rejected do not land alone.
-    let staged = std::mem::take(&mut run.staged);
-    let (staged, orphans): (Vec<Staged>, Vec<Staged>) =
-        staged.into_iter().partition(|s| run.rejected_sibling(&s.attempt.key()).is_none());
-    for s in orphans {
-        let (payer, period) = (s.attempt.payer.clone().unwrap_or_default(), s.attempt.period.clone().unwrap_or_default());
-        let sibling = run.rejected_sibling(&s.attempt.key()).unwrap_or_default();
-        let e = Error::Rejected {
-            file: s.attempt.file.path.clone(),
-            line: None,
-            column: None,
-            reason: format!(
-                "not landed: '{sibling}', of the same delivery (payer account {payer}, billing period {period}), was \
-                 rejected, and a delivery lands whole or not at all"
-            ),
-        };
-        run.reject(s.attempt, &e)?;
+    // A delivery lands whole or not at all: files whose sibling was rejected do not land alone; a manifest's
+    // delivery is the whole truth for the keys it covers.
+    let manifest_keys: Vec<(Key, String)> = deliveries
+        .iter()
+        .flat_map(|d| {
+            let path = d.manifest.as_ref().map(|m| m.file.path.clone()).unwrap_or_default();
+            d.keys().into_iter().map(move |k| (k, path.clone()))
+        })
+        .collect();
+    for s in staged_free_deliveries(staged) {
+        let keys = s.keys();
+        if let Some(sibling) = run.rejected_sibling(&keys) {
+            for part in s.parts {
+                let reason = format!(
+                    "not landed: '{sibling}', of the same delivery ({}), was rejected, and a delivery lands whole \
+                     or not at all",
+                    describe_keys(&keys)
+                );
+                let file = part.attempt.file.path.clone();
+                run.reject(part.attempt, &Error::Rejected { file, line: None, column: None, reason })?;
+            }
+        } else if let Some((_, m)) = manifest_keys.iter().find(|(k, _)| keys.contains(k)) {
+            let note = format!("not listed in manifest '{m}', whose delivery of the same period lands instead");
+            for part in s.parts {
+                run.skip(part.attempt, Some(note.clone()))?;
+            }
+        } else {
+            deliveries.push(s);
+        }
     }
-    for delivery in deliveries(staged) {
+    for delivery in deliveries {
+        let manifest = delivery.manifest.clone();
         match transaction(con, || land(con, ingestion, &delivery)) {
             Ok(status) => {
-                for s in delivery {
+                for s in delivery.parts {
                     run.outcomes.insert(s.attempt.file.path.clone(), Attempt { status, ..s.attempt });
                 }
             }
             Err(e) => {
-                for s in delivery {
+                for s in delivery.parts {
                     run.reject(s.attempt, &e)?;
+                }
+                if let Some(m) = manifest {
+                    run.reject(m, &e)?;
                 }
             }
         }
@@ -238,9 +442,8 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
     for (mut attempt, first) in copies {
         match run.outcomes.get(&first) {
             Some(o) if o.status != "rejected" => {
-                (attempt.period, attempt.payer, attempt.rows) = (o.period.clone(), o.payer.clone(), o.rows);
-                attempt.status = "skipped";
-                run.record(attempt)?;
+                (attempt.format, attempt.keys, attempt.rows) = (o.format.clone(), o.keys.clone(), o.rows);
+                run.skip(attempt, None)?;
             }
             _ => {
                 let reason = format!("has the same bytes as '{first}', which was rejected");
@@ -250,6 +453,48 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
         }
     }
     Ok(ingestion)
+}
+
+/// Groups staged files into deliveries: files whose keys overlap land together, in order of arrival.
+fn staged_free_deliveries(staged: Vec<Staged>) -> Vec<Delivery> {
+    let mut out: Vec<Delivery> = Vec::new();
+    for s in staged {
+        let (mut joined, rest): (Vec<Delivery>, Vec<Delivery>) =
+            out.into_iter().partition(|d| d.parts.iter().any(|p| p.attempt.overlaps(&s.attempt.keys)));
+        out = rest;
+        let mut parts: Vec<Staged> = joined.drain(..).flat_map(|d| d.parts).collect();
+        parts.push(s);
+        out.push(Delivery { parts, manifest: None });
+    }
+    out
+}
+
+fn describe_keys(keys: &[Key]) -> String {
+    keys.iter()
+        .map(|(p, a, d)| format!("{p} billing account {a}, billing period {d}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Manifests beside the data files that the call did not name.
+fn discover(con: &Connection, data: &[Found], named: &[(Found, Manifest)]) -> Result<Vec<Found>> {
+    let mut globs: Vec<String> = Vec::new();
+    for f in data {
+        for g in manifest::beside(&f.path) {
+            if !globs.contains(&g) {
+                globs.push(g);
+            }
+        }
+    }
+    let mut out: Vec<Found> = Vec::new();
+    for g in globs {
+        for f in list_pattern(con, &g).unwrap_or_default() {
+            if !named.iter().any(|(n, _)| n.path == f.path) && !out.iter().any(|o| o.path == f.path) {
+                out.push(f);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A path with glob characters would be expanded again when DuckDB reads it, and could read other files.
@@ -273,17 +518,7 @@ fn list(con: &Connection, patterns: &[String]) -> Result<Vec<Found>> {
     }
     let mut out: Vec<Found> = Vec::new();
     for pattern in patterns {
-        let mut stmt = con.prepare(sql::LIST_FILES).context("listing files")?;
-        let rows = stmt
-            .query_map([pattern], |r| {
-                let modified: duckdb::types::Value = r.get(2)?;
-                let modified = match modified {
-                    duckdb::types::Value::Timestamp(_, v) => v,
-                    _ => 0,
-                };
-                Ok(Found { path: r.get(0)?, size: r.get(1)?, modified })
-            })
-            .and_then(|rows| rows.collect::<std::result::Result<Vec<_>, _>>())
+        let rows = list_pattern(con, pattern)
             .map_err(|e| Error::Usage(format!("cannot list '{pattern}': {}", db_message(&e))))?;
         if rows.is_empty() {
             return Err(Error::NoMatch(pattern.clone()));
@@ -295,6 +530,29 @@ fn list(con: &Connection, patterns: &[String]) -> Result<Vec<Found>> {
         }
     }
     Ok(out)
+}
+
+fn list_pattern(con: &Connection, pattern: &str) -> std::result::Result<Vec<Found>, duckdb::Error> {
+    let mut stmt = con.prepare(sql::LIST_FILES)?;
+    let rows = stmt.query_map([pattern], |r| {
+        let modified = match r.get::<_, duckdb::types::Value>(2)? {
+            duckdb::types::Value::Timestamp(_, v) => v,
+            _ => 0,
+        };
+        Ok(Found { path: r.get(0)?, size: r.get(1)?, modified })
+    })?;
+    rows.collect()
+}
+
+/// One file a manifest lists, if it exists.
+fn list_one(con: &Connection, path: &str) -> Result<Option<Found>> {
+    if check_path(path).is_err() {
+        return Ok(None);
+    }
+    match list_pattern(con, path) {
+        Ok(rows) => Ok(rows.into_iter().find(|f| f.path == path)),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The file's SHA-256: from the ledger when path, size and modification time match an earlier attempt (no read),
@@ -316,12 +574,13 @@ fn micros_timestamp(micros: i64) -> duckdb::types::Value {
     duckdb::types::Value::Timestamp(duckdb::types::TimeUnit::Microsecond, micros)
 }
 
-/// Period, payer account and rows of an earlier landing of the same bytes.
-type Landing = (Option<String>, Option<String>, Option<i64>);
-
-fn landed(con: &Connection, sha: &str) -> Result<Option<Landing>> {
-    optional(con.query_row(sql::LANDED_SHA256, [sha], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
-        .context("looking up the fingerprint in the ledger")
+/// Format, keys and rows of an earlier landing of the same bytes (of a manifest when `manifest`).
+fn landed(con: &Connection, sha: &str, manifest: bool) -> Result<Option<(Option<String>, Vec<Key>, Option<i64>)>> {
+    let file = if manifest { sql::LANDED_MANIFEST } else { sql::LANDED_SHA256 };
+    let row: Option<(Option<String>, Option<String>, Option<i64>)> =
+        optional(con.query_row(file, [sha], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+            .context("looking up the fingerprint in the ledger")?;
+    Ok(row.map(|(format, keys, rows)| (format, decode_keys(&keys.unwrap_or_default()), rows)))
 }
 
 /// No row is not an error here.
@@ -333,8 +592,59 @@ fn optional<T>(r: std::result::Result<T, duckdb::Error>) -> std::result::Result<
     }
 }
 
-/// Reads the file into a staging table and validates it; fills period, payer and rows of the attempt.
-fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<String>> {
+/// How a file is packed, from its first bytes.
+enum Container {
+    Csv(&'static str),
+    Parquet,
+}
+
+fn container(caller: &ClientContext, path: &str) -> std::result::Result<Container, String> {
+    let mut head = [0u8; 4];
+    let mut n = 0;
+    let mut file = caller.open(path).map_err(|e| format!("cannot be opened: {e}"))?;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) => return Err(format!("cannot be read: {e}")),
+        }
+    }
+    let head = &head[..n];
+    let lower = path.to_ascii_lowercase();
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Err("is a ZIP archive, which DuckDB cannot read. Choose GZIP (or Parquet) compression in the export's \
+                    settings, or unzip the file first"
+            .into());
+    }
+    if head.starts_with(b"PAR1") {
+        return Ok(Container::Parquet);
+    }
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Container::Csv("'gzip'"));
+    }
+    if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        return Ok(Container::Csv("'zstd'"));
+    }
+    if lower.ends_with(".gz") || lower.ends_with(".gzip") {
+        return Err("is named like a gzip file but is not gzip-compressed".into());
+    }
+    if lower.ends_with(".parquet") {
+        return Err("is named like a Parquet file but is not one (no Parquet header)".into());
+    }
+    Ok(Container::Csv("'none'"))
+}
+
+/// Reads the file into a staging table and validates it; fills format, keys and rows of the attempt. A file with
+/// no line items is an error unless `allow_empty` (a manifest's empty part).
+fn stage(
+    con: &Connection,
+    caller: &ClientContext,
+    table: &str,
+    lenient: &str,
+    attempt: &mut Attempt,
+    forced: Option<&str>,
+    allow_empty: bool,
+) -> Result<(Format, Vec<String>)> {
     let path = attempt.file.path.clone();
     let reject = |line: Option<u64>, column: Option<(usize, String)>, reason: String| Error::Rejected {
         file: path.clone(),
@@ -342,153 +652,227 @@ fn stage(con: &Connection, table: &str, attempt: &mut Attempt) -> Result<Vec<Str
         column,
         reason,
     };
-    if let Err(e) = con.execute(&render(sql::STAGE, &[("stage", table)]), [&path]) {
-        (attempt.payer, attempt.period) = guess_delivery(con, &path);
-        return Err(reject(None, None, format!("cannot be read as a CUR CSV file: {}", db_message(&e))));
-    }
-    let columns = staged_columns(con, table)?;
-    if columns.len() > cur::MAX_COLUMNS {
+    let mut doubles: Vec<String> = Vec::new();
+    let parquet = match container(caller, &path).map_err(|r| reject(None, None, r))? {
+        Container::Csv(compression) => {
+            let stmt = render(sql::STAGE_CSV, &[("stage", table), ("compression", compression)]);
+            if let Err(e) = con.execute(&stmt, [&path]) {
+                let stmt = render(sql::STAGE_CSV_LENIENT, &[("stage", lenient), ("compression", compression)]);
+                if con.execute(&stmt, [&path]).is_ok() {
+                    if let Ok(columns) = staged_columns(con, lenient) {
+                        let names: Vec<String> = columns.into_iter().map(|c| c.0).collect();
+                        if let Some(f) = pick_format(forced, &names) {
+                            attempt.keys = staged_keys(con, lenient, f, &names).map(|k| k.0).unwrap_or_default();
+                        }
+                    }
+                }
+                return Err(reject(None, None, format!("cannot be read as CSV: {}", db_message(&e))));
+            }
+            false
+        }
+        Container::Parquet => {
+            let probe = render(sql::STAGE_PARQUET_SCHEMA, &[("stage", table)]);
+            con.execute(&probe, [&path])
+                .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
+            let mut exprs = Vec::new();
+            for (name, ty) in staged_columns(con, table)? {
+                let c = ident(&name);
+                let expr = if ty.starts_with("MAP") || ty.starts_with("STRUCT") || ty.starts_with("UNION") || ty.ends_with(']') {
+                    format!("to_json({c})::VARCHAR")
+                } else if ty == "DOUBLE" || ty == "FLOAT" {
+                    doubles.push(name.clone());
+                    format!("{c}::VARCHAR")
+                } else if ty == "TIMESTAMP WITH TIME ZONE" {
+                    format!("timezone('UTC', {c})::VARCHAR")
+                } else {
+                    format!("{c}::VARCHAR")
+                };
+                exprs.push(format!("{expr} AS {c}"));
+            }
+            if exprs.is_empty() {
+                return Err(reject(None, None, "has no columns".into()));
+            }
+            let stmt = render(sql::STAGE_PARQUET, &[("stage", table), ("columns", &exprs.join(", "))]);
+            con.execute(&stmt, [&path])
+                .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
+            true
+        }
+    };
+    let columns: Vec<String> = staged_columns(con, table)?.into_iter().map(|c| c.0).collect();
+    if columns.len() > format::MAX_COLUMNS {
         return Err(reject(
             None,
             None,
-            format!("has {} columns; cbh takes at most {} (a CUR export has a few hundred)", columns.len(), cur::MAX_COLUMNS),
+            format!(
+                "has {} columns; cbh takes at most {} (a billing export has a few hundred)",
+                columns.len(),
+                format::MAX_COLUMNS
+            ),
         ));
     }
-    let has = |c: &str| columns.iter().any(|x| x == c);
-    if !(has("bill/PayerAccountId") && has("bill/BillingPeriodStartDate")) {
-        let missing = cur::missing_required(&columns).unwrap_or("bill/PayerAccountId");
-        return Err(reject(None, None, no_column(missing, &columns)));
+    let Some(format) = pick_format(forced, &columns) else {
+        return Err(reject(
+            None,
+            None,
+            format!(
+                "is not a billing export cbh knows: no 'lineItem/UnblendedCost' (legacy AWS CUR), \
+                 'line_item_unblended_cost' (CUR 2.0, or legacy CUR in Athena/Parquet form) or 'BilledCost' \
+                 (FOCUS) column. Columns seen: {}",
+                format::columns_seen(&columns)
+            ),
+        ));
+    };
+    attempt.format = Some(format.name().to_string());
+    let name_key = |f: Format| match f {
+        Format::Focus => ("BillingAccountId", "BillingPeriodStart"),
+        _ => ("bill_payer_account_id", "bill_billing_period_start_date"),
+    };
+    let (account_col, period_col) = name_key(format);
+    if format.resolve(&columns, account_col).is_none() || format.resolve(&columns, period_col).is_none() {
+        let missing = format.missing_required(&columns).unwrap_or_default();
+        return Err(reject(None, None, no_column(format, &missing, &columns)));
     }
-    let (rows, periods, period_list, period, payers, payer_list, payer): (
-        i64,
-        i64,
-        Option<String>,
-        Option<String>,
-        i64,
-        Option<String>,
-        Option<String>,
-    ) = con
-        .query_row(&render(sql::STAGE_SUMMARY, &[("stage", table)]), [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })
-        .context("summarizing a staged file")?;
-    if periods == 1 && payers == 1 {
-        attempt.period = period;
-        attempt.payer = payer.map(|p| p.trim().to_string());
-    }
-    if rows == 0 {
+    let (keys, rows) = staged_keys(con, table, format, &columns)?;
+    attempt.keys = keys.clone();
+    if rows == 0 && !allow_empty {
         return Err(reject(None, None, "has no line items (only a header)".into()));
     }
-    if periods != 1 {
-        let list = period_list.unwrap_or_default();
-        return Err(reject(None, None, format!("holds {periods} billing periods ({list}); a CUR file covers one")));
+    if !format.many_keys() {
+        let mut periods: Vec<&str> = keys.iter().map(|k| k.2.as_str()).collect();
+        periods.dedup();
+        let mut accounts: Vec<&str> = keys.iter().map(|k| k.1.as_str()).collect();
+        accounts.sort();
+        accounts.dedup();
+        let mut periods_sorted = periods.clone();
+        periods_sorted.sort();
+        periods_sorted.dedup();
+        if periods_sorted.len() > 1 {
+            attempt.keys.clear();
+            return Err(reject(
+                None,
+                None,
+                format!("holds {} billing periods ({}); a CUR file covers one", periods_sorted.len(), periods_sorted.join(", ")),
+            ));
+        }
+        if accounts.len() > 1 {
+            attempt.keys.clear();
+            return Err(reject(
+                None,
+                None,
+                format!("holds {} payer accounts ({}); a CUR file covers one", accounts.len(), accounts.join(", ")),
+            ));
+        }
     }
-    if payers != 1 {
-        let list = payer_list.unwrap_or_default();
-        return Err(reject(None, None, format!("holds {payers} payer accounts ({list}); a CUR file covers one")));
+    if let Some(missing) = format.missing_required(&columns) {
+        return Err(reject(None, None, no_column(format, &missing, &columns)));
     }
-    if let Some(missing) = cur::missing_required(&columns) {
-        return Err(reject(None, None, no_column(missing, &columns)));
-    }
-    if let Some((rowid, column)) = first_bad_value(con, table)? {
+    let checks = format.checks(&columns, &doubles);
+    let first_bad: Option<(i64, i64)> =
+        optional(con.query_row(&format::first_bad_value_sql(format, table, &checks), [], |r| Ok((r.get(0)?, r.get(1)?))))
+            .context("validating a staged file")?;
+    if let Some((rowid, index)) = first_bad {
+        let check = &checks[index as usize];
         let value: Option<String> = con
-            .query_row(&render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&column))]), [rowid], |r| {
+            .query_row(&render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&check.column))]), [rowid], |r| {
                 r.get(0)
             })
             .context("reading a rejected value")?;
-        let value = value.unwrap_or_default();
-        let reason = match column.as_str() {
-            "bill/PayerAccountId" => "the payer account is empty".to_string(),
-            "lineItem/UnblendedCost" => format!(
-                "'{value}' is not an amount cbh can hold exactly (a decimal number with at most 12 decimal places)"
-            ),
-            "lineItem/UsageAmount" => format!(
-                "'{value}' is not a quantity cbh can hold exactly (a number with at most 18 decimal places)"
-            ),
-            _ => format!("'{value}' is not a timestamp (expected e.g. 2024-09-01T00:00:00Z)"),
-        };
+        let reason = format::reason(check.kind, value.as_deref().unwrap_or_default());
+        let column = Some((format::position(&columns, &check.column), check.column.clone()));
+        if parquet {
+            return Err(reject(None, column, format!("row {}: {reason}", rowid + 1)));
+        }
         // Line 1 is the header; record n (rowid n-1) starts on line n+1 when no field holds a line break.
-        let line = rowid as u64 + 2;
-        return Err(reject(Some(line), Some((cur::position(&columns, &column), column)), reason));
+        return Err(reject(Some(rowid as u64 + 2), column, reason));
     }
     attempt.rows = Some(rows);
-    Ok(columns)
+    Ok((format, columns))
 }
 
-fn no_column(missing: &str, columns: &[String]) -> String {
+fn pick_format(forced: Option<&str>, columns: &[String]) -> Option<Format> {
+    match forced {
+        Some(name) => Format::parse(name, columns),
+        None => Format::detect(columns),
+    }
+}
+
+fn no_column(format: Format, missing: &str, columns: &[String]) -> String {
     format!(
-        "has no column '{missing}'. Is this a legacy AWS CUR export (CSV with 'category/Name' headers)? Columns seen: {}",
-        cur::columns_seen(columns)
+        "has no column '{missing}'. Is this {}? Columns seen: {}",
+        format.describe(),
+        format::columns_seen(columns)
     )
 }
 
-/// The (payer account, billing period) of a file the strict reader refused, if a lenient read finds exactly one.
-fn guess_delivery(con: &Connection, path: &str) -> (Option<String>, Option<String>) {
-    let row: std::result::Result<(i64, Option<String>, i64, Option<String>), _> =
-        con.query_row(sql::GUESS_DELIVERY, [path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)));
-    match row {
-        Ok((1, payer, 1, period)) => (payer, period),
-        _ => (None, None),
-    }
-}
-
-fn staged_columns(con: &Connection, table: &str) -> Result<Vec<String>> {
-    let mut stmt = con
-        .prepare(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'temp' AND table_name = $1 \
-             ORDER BY column_index",
-        )
-        .context("reading a staged file's columns")?;
-    let rows = stmt.query_map([table], |r| r.get::<_, String>(0)).context("reading a staged file's columns")?;
+/// A staged table's columns and their types, in file order.
+fn staged_columns(con: &Connection, table: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = con.prepare(sql::STAGE_COLUMNS).context("reading a staged file's columns")?;
+    let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?))).context("reading a staged file's columns")?;
     rows.collect::<std::result::Result<_, _>>().context("reading a staged file's columns")
 }
 
-fn first_bad_value(con: &Connection, table: &str) -> Result<Option<(i64, String)>> {
-    optional(con.query_row(&render(sql::STAGE_FIRST_BAD_VALUE, &[("stage", table)]), [], |r| Ok((r.get(0)?, r.get(1)?))))
-        .context("validating a staged file")
+/// The complete delivery keys of a staged file, and its rows.
+fn staged_keys(con: &Connection, table: &str, format: Format, columns: &[String]) -> Result<(Vec<Key>, i64)> {
+    let [provider, account, period] = format.key_expressions(columns);
+    let stmt = render(
+        sql::STAGE_KEYS,
+        &[("stage", table), ("provider", &provider), ("account", &account), ("period", &period)],
+    );
+    let mut s = con.prepare(&stmt).context("summarizing a staged file")?;
+    let rows: Vec<(Option<String>, Option<String>, Option<String>, i64)> = s
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .context("summarizing a staged file")?
+        .collect::<std::result::Result<_, _>>()
+        .context("summarizing a staged file")?;
+    let total = rows.iter().map(|r| r.3).sum();
+    let keys = rows.into_iter().filter_map(|(p, a, d, _)| Some((p?, a?, d?))).collect();
+    Ok((keys, total))
 }
 
-/// Groups staged files into deliveries: the files of one (payer account, billing period), in order of arrival.
-fn deliveries(staged: Vec<Staged>) -> Vec<Vec<Staged>> {
-    let mut out: Vec<Vec<Staged>> = Vec::new();
-    for s in staged {
-        let key = s.attempt.key();
-        match out.iter_mut().find(|d| d[0].attempt.key() == key) {
-            Some(d) => d.push(s),
-            None => out.push(vec![s]),
+/// Lands one delivery inside the caller's transaction: replaces its keys in every layer, loads Bronze, rebuilds
+/// Silver and Gold, records the ledger rows.
+fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Result<&'static str> {
+    let keys = delivery.keys();
+    let mut existed = false;
+    for (provider, account, period) in &keys {
+        let params: [&dyn duckdb::ToSql; 3] = [provider, account, period];
+        let exists: bool = con.query_row(sql::PERIOD_EXISTS, params, |r| r.get(0)).context("looking up the period")?;
+        if exists {
+            existed = true;
+            run_file(con, sql::PERIOD_DELETE, &params, "removing the previous delivery")?;
         }
     }
-    out
-}
-
-/// Lands one delivery inside the caller's transaction: replaces the period in Bronze, rebuilds Silver and Gold,
-/// records the ledger rows.
-fn land(con: &Connection, ingestion: i64, delivery: &[Staged]) -> Result<&'static str> {
-    let payer = delivery[0].attempt.payer.clone().unwrap_or_default();
-    let period = delivery[0].attempt.period.clone().unwrap_or_default();
-    let existed: bool = con
-        .query_row(sql::PERIOD_EXISTS, [&payer, &period], |r| r.get(0))
-        .context("looking up the billing period")?;
-    if existed {
-        run_file(con, sql::PERIOD_DELETE, &[&payer, &period], "removing the previous delivery")?;
-    }
-    let mut bronze = promote::bronze_columns(con)?;
-    for s in delivery {
-        for column in cur::new_columns(&bronze, &s.columns) {
-            con.execute_batch(&render(sql::BRONZE_ADD_COLUMN, &[("column", &ident(&column))]))
-                .context(format!("adding column '{column}' to Bronze"))?;
+    for s in &delivery.parts {
+        let mut bronze = promote::bronze_columns(con, s.format)?;
+        let table = s.format.bronze_table();
+        for column in format::new_columns(&bronze, &s.columns) {
+            con.execute_batch(&render(sql::BRONZE_ADD_COLUMN, &[("bronze", table), ("column", &ident(&column))]))
+                .context(format!("adding column '{column}' to cbh.{table}"))?;
             bronze.push(column);
         }
-        con.execute(
-            &render(sql::BRONZE_INSERT, &[("stage", &s.table)]),
-            duckdb::params![ingestion, s.attempt.file.path, payer, period],
-        )
-        .context(format!("loading '{}' into Bronze", s.attempt.file.path))?;
+        let [provider, account, period] = s.format.key_expressions(&s.columns);
+        let insert = render(
+            sql::BRONZE_INSERT,
+            &[
+                ("bronze", table),
+                ("stage", &s.table),
+                ("provider", &provider),
+                ("account", &account),
+                ("period", &period),
+            ],
+        );
+        con.execute(&insert, duckdb::params![ingestion, s.attempt.file.path])
+            .context(format!("loading '{}' into Bronze", s.attempt.file.path))?;
     }
-    promote::promote(con, &payer, &period)?;
+    for key in &keys {
+        promote::promote(con, key)?;
+    }
     let status = if existed { "replaced" } else { "ingested" };
-    for s in delivery {
+    for s in &delivery.parts {
         Attempt { status, ..s.attempt.clone() }.record(con, ingestion)?;
+    }
+    if let Some(m) = &delivery.manifest {
+        Attempt { status, keys: keys.clone(), ..m.clone() }.record(con, ingestion)?;
     }
     Ok(status)
 }

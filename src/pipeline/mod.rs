@@ -1,7 +1,8 @@
 //! The Bronze → Silver → Gold pipeline over DuckDB connections: no FFI types here.
 
-pub mod cur;
+pub mod format;
 pub mod ingest;
+pub mod manifest;
 pub mod promote;
 pub mod report;
 
@@ -11,7 +12,10 @@ use crate::error::{Context, Result};
 use crate::sql;
 
 /// Silver's definition version: periods built by another version are stale and `cbh_silver()` rebuilds them.
-pub const SILVER_VERSION: i32 = 1;
+pub const SILVER_VERSION: i32 = 2;
+
+/// A delivery key: (provider, billing account, billing period as `YYYY-MM-DD`). A delivery replaces its keys whole.
+pub type Key = (String, String, String);
 
 /// Runs every statement of a SQL file with the same parameters.
 pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &str) -> Result<()> {
@@ -21,12 +25,25 @@ pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &s
     Ok(())
 }
 
-/// Creates the warehouse if this database does not have it yet.
+/// Creates the warehouse if this database does not have it yet, and moves a cbh 0.1 warehouse to this layout.
 pub fn ensure_warehouse(con: &Connection) -> Result<()> {
-    if warehouse_exists(con)? {
+    if !warehouse_exists(con)? {
+        return con.execute_batch(sql::SCHEMA).context("creating the warehouse (schema cbh)");
+    }
+    let current: bool = con.query_row(sql::META_EXISTS, [], |r| r.get(0)).context("reading the warehouse layout")?;
+    if current {
         return Ok(());
     }
-    con.execute_batch(sql::SCHEMA).context("creating the warehouse (schema cbh)")
+    transaction(con, || {
+        let ctx = "moving the warehouse from cbh 0.1's layout";
+        con.execute_batch(sql::MIGRATE_V1).context(ctx)?;
+        con.execute_batch(sql::SCHEMA).context(ctx)?;
+        con.execute_batch(sql::MIGRATE_V1_FINISH).context(ctx)?;
+        for key in promote::bronze_keys(con)? {
+            promote::promote(con, &key)?;
+        }
+        Ok(())
+    })
 }
 
 /// Whether the warehouse exists (readers return nothing before the first ingest, and create nothing).

@@ -1,39 +1,86 @@
-//! Silver and Gold for one (payer account, billing period), from what Bronze holds.
+//! Silver and Gold for one delivery key (provider, billing account, billing period), from what Bronze holds.
 
 use duckdb::Connection;
 
-use super::{cur, now_micros, run_file, SILVER_VERSION};
+use super::format::{self, Format};
+use super::{now_micros, run_file, Key, SILVER_VERSION};
 use crate::error::{Context, Result};
-use crate::sql;
+use crate::sql::{self, literal, render};
 
-/// Bronze's columns, in order.
-pub fn bronze_columns(con: &Connection) -> Result<Vec<String>> {
-    let mut stmt = con.prepare(sql::BRONZE_COLUMNS).context("reading Bronze's columns")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).context("reading Bronze's columns")?;
-    rows.collect::<std::result::Result<_, _>>().context("reading Bronze's columns")
+/// A Bronze table's columns, in order.
+pub fn bronze_columns(con: &Connection, format: Format) -> Result<Vec<String>> {
+    let ctx = format!("reading the columns of cbh.{}", format.bronze_table());
+    let mut stmt = con.prepare(sql::BRONZE_COLUMNS).context(&ctx)?;
+    let rows = stmt.query_map([format.bronze_table()], |r| r.get::<_, String>(0)).context(&ctx)?;
+    rows.collect::<std::result::Result<_, _>>().context(&ctx)
 }
 
-/// Rebuilds Silver line items, the payer's resource dimension, Gold and the period summary. The caller holds
-/// the transaction that makes this atomic with the Bronze change.
-pub fn promote(con: &Connection, payer: &str, period: &str) -> Result<()> {
-    let ctx = |what: &str| format!("building {what} for payer account {payer}, billing period {period}");
-    run_file(con, sql::SILVER_DELETE, &[&payer, &period], &ctx("Silver"))?;
-    let insert = cur::silver_insert(sql::SILVER_INSERT, &bronze_columns(con)?);
-    con.execute(&insert, [payer, period]).context(ctx("Silver"))?;
-    run_file(con, sql::RESOURCES_REBUILD, &[&payer], &ctx("the resource dimension"))?;
-    run_file(con, sql::GOLD_REBUILD, &[&payer, &period], &ctx("Gold"))?;
-    run_file(con, sql::PERIOD_SUMMARIZE, &[&payer, &period, &SILVER_VERSION, &now_micros()], &ctx("the summary"))
-}
-
-/// Rebuilds every period whose Silver is stale; returns how many.
-pub fn refresh_stale(con: &Connection) -> Result<usize> {
-    let stale: Vec<(String, String)> = {
-        let mut stmt = con.prepare(sql::STALE_PERIODS).context("finding stale periods")?;
-        let rows = stmt.query_map([SILVER_VERSION], |r| Ok((r.get(0)?, r.get(1)?))).context("finding stale periods")?;
-        rows.collect::<std::result::Result<_, _>>().context("finding stale periods")?
+/// The Silver insert for a format's Bronze table with `columns`.
+pub fn silver_insert(format: Format, columns: &[String]) -> String {
+    let template = match format {
+        Format::Focus => sql::SILVER_INSERT_FOCUS,
+        _ => sql::SILVER_INSERT_CUR,
     };
-    for (payer, period) in &stale {
-        super::transaction(con, || promote(con, payer, period))?;
+    let mut out = String::with_capacity(template.len() * 2);
+    let mut rest = template;
+    while let Some(i) = rest.find("{c:") {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push_str(&rest[..i]);
+        out.push_str(&format.column(columns, &rest[i + 3..i + j]));
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    let (service, region) = format.service_and_region(columns);
+    render(
+        &out,
+        &[
+            ("bronze", format.bronze_table()),
+            ("tag_entries", &format.tag_entries(columns)),
+            ("user_prefix", &literal(format.user_tag_prefix())),
+            ("service", &service),
+            ("region", &region),
+            ("format", &literal(format.name())),
+        ],
+    )
+}
+
+/// Rebuilds Silver line items, the resource dimension of the key's account, Gold and the period summary. The
+/// caller holds the transaction that makes this atomic with the Bronze change.
+pub fn promote(con: &Connection, key: &Key) -> Result<()> {
+    let (provider, account, period) = key;
+    let ctx = |what: &str| format!("building {what} for {provider} billing account {account}, billing period {period}");
+    let params: [&dyn duckdb::ToSql; 3] = [provider, account, period];
+    run_file(con, sql::SILVER_DELETE, &params, &ctx("Silver"))?;
+    for f in format::ALL {
+        let insert = silver_insert(f, &bronze_columns(con, f)?);
+        con.execute(&insert, params).context(ctx("Silver"))?;
+    }
+    run_file(con, sql::RESOURCES_REBUILD, &[provider, account], &ctx("the resource dimension"))?;
+    run_file(con, sql::GOLD_REBUILD, &params, &ctx("Gold"))?;
+    run_file(
+        con,
+        sql::PERIOD_SUMMARIZE,
+        &[provider, account, period, &SILVER_VERSION, &now_micros()],
+        &ctx("the summary"),
+    )
+}
+
+/// Every key Bronze holds.
+pub fn bronze_keys(con: &Connection) -> Result<Vec<Key>> {
+    keys(con, sql::BRONZE_KEYS, &[], "listing Bronze's deliveries")
+}
+
+fn keys(con: &Connection, file: &str, params: &[&dyn duckdb::ToSql], ctx: &str) -> Result<Vec<Key>> {
+    let mut stmt = con.prepare(file).context(ctx)?;
+    let rows = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).context(ctx)?;
+    rows.collect::<std::result::Result<_, _>>().context(ctx)
+}
+
+/// Rebuilds every key whose Silver is stale; returns how many.
+pub fn refresh_stale(con: &Connection) -> Result<usize> {
+    let stale = keys(con, sql::STALE_PERIODS, &[&SILVER_VERSION], "finding stale periods")?;
+    for key in &stale {
+        super::transaction(con, || promote(con, key))?;
     }
     Ok(stale.len())
 }

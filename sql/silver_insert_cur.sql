@@ -1,0 +1,89 @@
+-- silver_insert_cur.sql: types one (provider $1, billing account $2, billing period $3) of an AWS CUR Bronze table
+-- (legacy CSV, legacy Athena/Parquet or CUR 2.0: {bronze}) into Silver line items. {c:name} is the column with
+-- Athena name `name`, trimmed, empty as NULL (NULL where the table lacks it); {service}, {region} and
+-- {tag_entries} are the format's expressions; {user_prefix} marks user tag keys. README: "Formats".
+INSERT INTO cbh.silver_line_items BY NAME
+WITH src AS (
+    SELECT *,
+           {c:line_item_line_item_type} AS cbh_type,
+           CAST({c:line_item_unblended_cost} AS DECIMAL(38, 12)) AS cbh_billed,
+           list_filter({tag_entries}, lambda e: nullif(trim(e.value), '') IS NOT NULL) AS cbh_tags
+    FROM cbh.{bronze}
+    WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE
+),
+named AS (
+    SELECT *,
+           list_transform(cbh_tags, lambda e: {'key': CASE WHEN starts_with(e.key, {user_prefix})
+                                                           THEN e.key[length({user_prefix}) + 1:] ELSE e.key END,
+                                               'value': trim(e.value)}) AS cbh_user_tags
+    FROM src
+)
+SELECT
+    provider                                                              AS ProviderName,
+    billing_account                                                       AS BillingAccountId,
+    CAST({c:bill_billing_period_start_date} AS TIMESTAMP)                 AS BillingPeriodStart,
+    try_cast({c:bill_billing_period_end_date} AS TIMESTAMP)               AS BillingPeriodEnd,
+    {c:line_item_usage_account_id}                                        AS SubAccountId,
+    CASE cbh_type
+        WHEN 'Usage' THEN 'Usage'
+        WHEN 'DiscountedUsage' THEN 'Usage'
+        WHEN 'SavingsPlanCoveredUsage' THEN 'Usage'
+        WHEN 'SavingsPlanNegation' THEN 'Usage'
+        WHEN 'Tax' THEN 'Tax'
+        WHEN 'Credit' THEN 'Credit'
+        WHEN 'Refund' THEN 'Credit'
+        WHEN 'BundledDiscount' THEN 'Credit'
+        WHEN 'Discount' THEN 'Credit'
+        WHEN 'EdpDiscount' THEN 'Credit'
+        WHEN 'PrivateRateDiscount' THEN 'Credit'
+        WHEN 'DistributorDiscount' THEN 'Credit'
+        WHEN 'Fee' THEN 'Purchase'
+        WHEN 'RIFee' THEN 'Purchase'
+        WHEN 'SavingsPlanUpfrontFee' THEN 'Purchase'
+        WHEN 'SavingsPlanRecurringFee' THEN 'Purchase'
+        ELSE 'Adjustment'
+    END                                                                   AS ChargeCategory,
+    CASE WHEN cbh_type = 'Refund' THEN 'Correction' END                   AS ChargeClass,
+    {c:line_item_line_item_description}                                   AS ChargeDescription,
+    CAST({c:line_item_usage_start_date} AS TIMESTAMP)                     AS ChargePeriodStart,
+    CAST({c:line_item_usage_end_date} AS TIMESTAMP)                       AS ChargePeriodEnd,
+    {c:line_item_resource_id}                                             AS ResourceId,
+    {service}                                                             AS ServiceName,
+    {region}                                                              AS RegionId,
+    {c:product_sku}                                                       AS SkuId,
+    CAST({c:line_item_usage_amount} AS DECIMAL(38, 18))                   AS ConsumedQuantity,
+    {c:pricing_unit}                                                      AS ConsumedUnit,
+    cbh_billed                                                            AS BilledCost,
+    -- Amortized cost as the FinOps Foundation's converters and AWS's Cloud Intelligence Dashboards compute it.
+    CASE
+        WHEN cbh_type = 'SavingsPlanCoveredUsage'
+            THEN coalesce(CAST({c:savings_plan_savings_plan_effective_cost} AS DECIMAL(38, 12)), 0)
+        WHEN cbh_type = 'SavingsPlanRecurringFee'
+            THEN coalesce(CAST({c:savings_plan_total_commitment_to_date} AS DECIMAL(38, 12)), 0)
+                 - coalesce(CAST({c:savings_plan_used_commitment} AS DECIMAL(38, 12)), 0)
+        WHEN cbh_type IN ('SavingsPlanNegation', 'SavingsPlanUpfrontFee') THEN 0
+        WHEN cbh_type = 'DiscountedUsage'
+            THEN coalesce(CAST({c:reservation_effective_cost} AS DECIMAL(38, 12)), 0)
+        WHEN cbh_type = 'RIFee'
+            THEN coalesce(CAST({c:reservation_unused_amortized_upfront_fee_for_billing_period} AS DECIMAL(38, 12)), 0)
+                 + coalesce(CAST({c:reservation_unused_recurring_fee} AS DECIMAL(38, 12)), 0)
+        WHEN cbh_type = 'Fee' AND {c:reservation_reservation_a_r_n} IS NOT NULL THEN 0
+        ELSE cbh_billed
+    END                                                                   AS EffectiveCost,
+    CAST({c:pricing_public_on_demand_cost} AS DECIMAL(38, 12))            AS ListCost,
+    NULL::DECIMAL(38, 12)                                                 AS ContractedCost,
+    {c:line_item_currency_code}                                           AS BillingCurrency,
+    CASE WHEN cbh_type IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END AS CommitmentDiscountStatus,
+    map_from_entries(list_filter(cbh_user_tags, lambda e, i:
+        list_position(list_transform(cbh_user_tags, lambda x: x.key), e.key) = i))    AS Tags,
+    map_from_entries(list_filter(cbh_tags, lambda e, i:
+        list_position(list_transform(cbh_tags, lambda x: x.key), e.key) = i))         AS x_SourceTags,
+    cbh_type                                                              AS x_LineItemType,
+    {c:line_item_product_code}                                            AS x_ServiceCode,
+    {c:line_item_usage_type}                                              AS x_UsageType,
+    {c:line_item_operation}                                               AS x_Operation,
+    {format}                                                              AS x_Format,
+    ingestion_id                                                          AS x_IngestionId,
+    source_file                                                           AS x_SourceFile,
+    source_row                                                            AS x_SourceRow
+FROM named;

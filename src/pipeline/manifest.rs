@@ -1,0 +1,154 @@
+//! Delivery manifests: the legacy CUR `<report>-Manifest.json` (`reportKeys`, S3 keys) and the Data Exports
+//! (CUR 2.0, FOCUS) `metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json` (`dataFiles`, S3 URIs). DuckDB parses
+//! the JSON; this module finds manifests beside data files and maps the S3 names they list to the local copies.
+
+use duckdb::Connection;
+
+use crate::error::{db_message, Error, Result};
+use crate::sql;
+
+/// A manifest, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// Where it is.
+    pub path: String,
+    /// Report or export name.
+    pub name: String,
+    /// Billing period start (`YYYY-MM-DD`), if stated.
+    pub period: Option<String>,
+    /// The data files it lists, as listed.
+    pub listed: Vec<String>,
+    /// For each listed file, where its local copy may be, most likely first.
+    pub files: Vec<Vec<String>>,
+}
+
+impl Manifest {
+    /// Whether the manifest lists the file at `path`.
+    pub fn lists(&self, path: &str) -> bool {
+        self.files.iter().any(|c| c.iter().any(|p| p == path))
+    }
+}
+
+/// Whether a path names a manifest (`...Manifest.json`, any case).
+pub fn is_manifest(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with("manifest.json")
+}
+
+/// Reads a manifest through DuckDB (so DuckDB's file access rules apply).
+pub fn read(con: &Connection, path: &str) -> Result<Manifest> {
+    let reject = |reason: String| Error::Rejected { file: path.to_string(), line: None, column: None, reason };
+    let row: (Option<String>, Option<String>, Option<String>) = con
+        .query_row(sql::MANIFEST_READ, [path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(|e| reject(format!("cannot be read as a billing export manifest: {}", db_message(&e))))?;
+    let keys: Vec<&str> = row.2.as_deref().unwrap_or("").split('\u{1e}').filter(|k| !k.is_empty()).collect();
+    if keys.is_empty() {
+        return Err(reject(
+            "is not a billing export manifest: it lists no data files (no 'reportKeys' or 'dataFiles')".into(),
+        ));
+    }
+    Ok(Manifest {
+        path: path.to_string(),
+        name: row.0.unwrap_or_default(),
+        period: row.1,
+        listed: keys.iter().map(|k| k.to_string()).collect(),
+        files: keys.iter().map(|k| resolve(path, k)).collect(),
+    })
+}
+
+/// Globs where a manifest for `data_file` would be: its folder and the one above (legacy CUR, with or without an
+/// assembly folder), and the `metadata/` twin of a Data Exports `data/` folder.
+pub fn beside(data_file: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some((dir, _)) = data_file.rsplit_once('/') else {
+        return vec!["*Manifest.json".into()];
+    };
+    out.push(format!("{dir}/*Manifest.json"));
+    if let Some((parent, _)) = dir.rsplit_once('/') {
+        if !parent.is_empty() && !parent.ends_with(':') && !parent.ends_with("//") {
+            out.push(format!("{parent}/*Manifest.json"));
+        }
+    }
+    let folder = format!("{dir}/");
+    if let Some(i) = folder.rfind("/data/") {
+        out.push(format!("{}/metadata/{}*Manifest.json", &folder[..i], &folder[i + "/data/".len()..]));
+    }
+    out
+}
+
+/// Where the local copy of a file a manifest lists may be, most likely first. The listed name is an S3 key or URI
+/// (`prefix/report/20240901-20241001/<assembly>/report-1.csv.gz`,
+/// `s3://bucket/prefix/export/data/BILLING_PERIOD=2024-09/export-00001.snappy.parquet`); a copy keeps the tail of
+/// that layout. Each folder above the manifest whose name appears in the listed name anchors a candidate (nearest
+/// first); the last candidate is beside the manifest.
+pub fn resolve(manifest: &str, listed: &str) -> Vec<String> {
+    let key = match listed.split_once("://") {
+        Some((_, rest)) => rest.split_once('/').map_or("", |(_, key)| key),
+        None => listed,
+    };
+    let parts: Vec<&str> = key.split('/').filter(|p| !p.is_empty()).collect();
+    let dir = manifest.rsplit_once('/').map_or("", |(d, _)| d);
+    let Some((file, folders)) = parts.split_last() else {
+        return vec![listed.to_string()];
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut ancestor = dir;
+    loop {
+        let name = ancestor.rsplit_once('/').map_or(ancestor, |(_, n)| n);
+        if name.is_empty() || name == "." || name == ".." || name.ends_with(':') {
+            break;
+        }
+        for (i, _) in folders.iter().enumerate().rev().filter(|(_, f)| **f == name) {
+            let candidate = format!("{ancestor}/{}", parts[i + 1..].join("/"));
+            if !out.contains(&candidate) {
+                out.push(candidate);
+            }
+        }
+        match ancestor.rsplit_once('/') {
+            Some((up, _)) => ancestor = up,
+            None => break,
+        }
+    }
+    let beside = if dir.is_empty() { file.to_string() } else { format!("{dir}/{file}") };
+    if !out.contains(&beside) {
+        out.push(beside);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_keys_resolve_under_the_period_folder() {
+        let m = "landing/cur/prefix/rep/20240901-20241001/rep-Manifest.json";
+        let k = "prefix/rep/20240901-20241001/abc-123/rep-00001.csv.gz";
+        assert_eq!(resolve(m, k)[0], "landing/cur/prefix/rep/20240901-20241001/abc-123/rep-00001.csv.gz");
+    }
+
+    #[test]
+    fn data_exports_uris_resolve_through_the_export_folder() {
+        let m = "/x/exp/metadata/BILLING_PERIOD=2024-09/exp-Manifest.json";
+        let k = "s3://bucket/prefix/exp/data/BILLING_PERIOD=2024-09/exp-00001.snappy.parquet";
+        let candidates = resolve(m, k);
+        assert!(candidates.contains(&"/x/exp/data/BILLING_PERIOD=2024-09/exp-00001.snappy.parquet".to_string()));
+        assert_eq!(candidates.last().unwrap(), "/x/exp/metadata/BILLING_PERIOD=2024-09/exp-00001.snappy.parquet");
+    }
+
+    #[test]
+    fn unrelated_layouts_fall_back_to_beside_the_manifest() {
+        assert_eq!(resolve("flat/r-Manifest.json", "a/b/c/r-1.csv.gz"), vec!["flat/r-1.csv.gz"]);
+        assert_eq!(resolve("r-Manifest.json", "s3://b/a/r-1.csv.gz"), vec!["r-1.csv.gz"]);
+        assert_eq!(resolve("s3://b/p/m/x-Manifest.json", "s3://b/p/d/x-1.csv")[0], "s3://b/p/d/x-1.csv");
+    }
+
+    #[test]
+    fn manifests_are_looked_for_beside_and_above_and_in_metadata() {
+        let globs = beside("/l/exp/data/BILLING_PERIOD=2024-09/exp-00001.csv.gz");
+        assert!(globs.contains(&"/l/exp/data/BILLING_PERIOD=2024-09/*Manifest.json".to_string()));
+        assert!(globs.contains(&"/l/exp/metadata/BILLING_PERIOD=2024-09/*Manifest.json".to_string()), "{globs:?}");
+        assert_eq!(beside("x.csv"), vec!["*Manifest.json".to_string()]);
+        assert!(is_manifest("a/b/Report-MANIFEST.json"));
+        assert!(!is_manifest("a/manifest.csv"));
+    }
+}

@@ -712,11 +712,11 @@ def generate_period(args, accounts, ym):
         if role.startswith("nm_"):
             assert r.rid not in got, f"near-miss {role} flagged"
     truth = {
-        "payer_account": args.payer,
+        "billing_account": args.payer,
         "billing_period": f"{period.y:04d}-{period.m:02d}-01",
         "files": names,
         "line_items": rows,
-        "total_cost": fmt(total),
+        "billed_cost": fmt(total),
         "currency": "USD",
         "resources": len(rids),
         "zombies": zombies,

@@ -27,9 +27,9 @@ def test_two_threads_ingest_at_once(connect, generated, tmp_path):
     statuses = sorted(s for rows in results.values() for (s,) in rows)
     # each delivery lands exactly once; the duplicate call is skipped whichever thread won
     assert statuses == ["ingested"] * 4 + ["skipped"] * 2
-    totals = dict(con.execute("SELECT billing_period::VARCHAR, total_cost::VARCHAR FROM cbh_silver()").fetchall())
+    totals = dict(con.execute("SELECT billing_period::VARCHAR, billed_cost::VARCHAR FROM cbh_silver()").fetchall())
     for period, truth in truths.items():
-        assert totals[period].rstrip("0") == truth["total_cost"].rstrip("0")
+        assert totals[period].rstrip("0") == truth["billed_cost"].rstrip("0")
 
 
 def test_reader_during_ingest_never_errors(connect, generated, tmp_path):

@@ -29,7 +29,7 @@ def october(connect, tmp_path):
 
 
 def october_totals(con):
-    return con.execute("SELECT line_items, total_cost::VARCHAR FROM cbh_silver() WHERE billing_period = '2024-10-01'"
+    return con.execute("SELECT line_items, billed_cost::VARCHAR FROM cbh_silver() WHERE billing_period = '2024-10-01'"
                        ).fetchone()
 
 

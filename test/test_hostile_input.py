@@ -21,12 +21,12 @@ def make(tmp_path, name, content):
 
 
 CASES = {
-    "junk.csv": (lambda: os.urandom(4096), "cannot be read as a CUR CSV file"),
-    "fake.csv.gz": (lambda: b"not gzip at all", "Input is not a GZIP stream"),
+    "junk.csv": (lambda: os.urandom(4096), "cannot be read as CSV"),
+    "fake.csv.gz": (lambda: b"not gzip at all", "is named like a gzip file but is not gzip-compressed"),
     "wide.csv": (lambda: "\n".join([lines()[0] + "," + ",".join(f"c{i}" for i in range(10000))]
                                   + [l + "," * 10000 for l in lines()[1:]]) + "\n",
                  "has 10018 columns; cbh takes at most 2000"),
-    "truncated.csv": (lambda: "\n".join(lines())[:-40], "cannot be read as a CUR CSV file"),
+    "truncated.csv": (lambda: "\n".join(lines())[:-40], "cannot be read as CSV"),
 }
 
 

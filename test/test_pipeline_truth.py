@@ -10,7 +10,7 @@ def test_generated_periods_match_ground_truth(connect, generated, tmp_path):
     rows = con.execute(f"SELECT billing_period::VARCHAR, status, rows FROM cbh_ingest('{data}/*.csv')").fetchall()
     assert {r[1] for r in rows} == {"ingested"}
     silver = {r[0]: r[1:] for r in con.execute(
-        "SELECT billing_period::VARCHAR, line_items, resources, total_cost, currency FROM cbh_silver()").fetchall()}
+        "SELECT billing_period::VARCHAR, line_items, resources, billed_cost, currency FROM cbh_silver()").fetchall()}
     zombies = con.execute(
         "SELECT billing_period::VARCHAR, resource_id, cost, usage_amount, service, usage_type, region, account "
         "FROM cbh_zombies()").fetchall()
@@ -19,7 +19,7 @@ def test_generated_periods_match_ground_truth(connect, generated, tmp_path):
         line_items, resources, total, currency = silver[period]
         assert line_items == t["line_items"]
         assert resources == t["resources"]
-        assert total == Decimal(t["total_cost"]), "money must be exact"
+        assert total == Decimal(t["billed_cost"]), "money must be exact"
         assert currency == t["currency"]
         got = [z[1:] for z in zombies if z[0] == period]
         want = [(z["resource_id"], Decimal(z["cost"]), Decimal(z["usage_amount"]), z["service"], z["usage_type"],
@@ -40,7 +40,7 @@ def test_real_legacy_cur_sample_totals_are_exact(connect, tmp_path):
     expected = con.execute(
         f"SELECT sum(\"lineItem/UnblendedCost\"::DECIMAL(38,12)), count(*) FROM read_csv('{path}', all_varchar=true)"
     ).fetchone()
-    total, line_items = con.execute("SELECT total_cost, line_items FROM cbh_silver()").fetchone()
+    total, line_items = con.execute("SELECT billed_cost, line_items FROM cbh_silver()").fetchone()
     assert (total, line_items) == expected
     assert con.execute("SELECT ChargeCategory, count(*) FROM cbh.silver_line_items GROUP BY 1 ORDER BY 1"
                        ).fetchall() == [("Tax", 12), ("Usage", 1269)]

@@ -123,14 +123,18 @@ impl Format {
         }
     }
 
-    /// The format a file's columns show, if any.
+    /// The format a file's columns show, if any: legacy CUR by its `category/Name` headers, CUR 2.0 and the
+    /// Athena form by their snake_case category prefixes (CUR 2.0 has map columns), FOCUS by its core columns.
     pub fn detect(columns: &[String]) -> Option<Format> {
-        if has(columns, "lineItem/UnblendedCost") {
+        let prefixed = |prefixes: &[&str]| {
+            columns.iter().any(|c| prefixes.iter().any(|p| c.to_ascii_lowercase().starts_with(p)))
+        };
+        if prefixed(&["lineitem/", "bill/"]) {
             Some(Format::Cur)
-        } else if has(columns, "line_item_unblended_cost") {
+        } else if prefixed(&["line_item_", "bill_"]) {
             let cur2 = ["product", "resource_tags", "product_region_code", "cost_category", "discount"];
             Some(if cur2.iter().any(|c| has(columns, c)) { Format::Cur2 } else { Format::CurAthena })
-        } else if has(columns, "BilledCost") {
+        } else if ["BilledCost", "EffectiveCost", "ChargeCategory", "BillingAccountId"].iter().any(|c| has(columns, c)) {
             Some(Format::Focus)
         } else {
             None

@@ -106,7 +106,7 @@ mod tests {
     fn statements_split_at_line_ending_semicolons() {
         let parts = statements("-- c\nDELETE FROM a;\nINSERT INTO b\nSELECT ';';\n");
         assert_eq!(parts, vec!["DELETE FROM a;\n", "INSERT INTO b\nSELECT ';';\n"]);
-        assert_eq!(statements(PERIOD_DELETE).len(), 4);
+        assert_eq!(statements(PERIOD_DELETE).len(), 7);
     }
 
     #[test]

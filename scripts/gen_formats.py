@@ -101,7 +101,7 @@ LEGACY = [tuple(c.split(",")) for c in """
     resourceTags/user:owner,tag:owner,s resourceTags/aws:createdBy,tag:aws:createdBy,s""".split()]
 DRIFT_AFTER = {"lineItem/UsageAmount": ("lineItem/NormalizationFactor", "nf", "n")}  # real CUR position
 DRIFT_TAG = ("resourceTags/user:cost-center", "tag:cost-center", "s")
-CUR2_NAMES = """bill_billing_period_start_date bill_billing_period_end_date bill_billing_account_id bill_invoice_id
+CUR2_NAMES = """bill_billing_period_start_date bill_billing_period_end_date bill_payer_account_id bill_invoice_id
     identity_line_item_id identity_time_interval line_item_usage_account_id line_item_line_item_type
     line_item_usage_start_date line_item_usage_end_date line_item_product_code line_item_usage_type line_item_operation
     line_item_resource_id line_item_usage_amount line_item_currency_code line_item_unblended_rate

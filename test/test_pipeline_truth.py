@@ -46,3 +46,46 @@ def test_real_legacy_cur_sample_totals_are_exact(connect, tmp_path):
                        ).fetchall() == [("Tax", 12), ("Usage", 1269)]
     # no resource IDs in this export: no zombies, and no error
     assert con.execute("SELECT count(*) FROM cbh_zombies()").fetchone()[0] == 0
+
+
+def test_real_legacy_cur_sample_effective_cost_follows_the_line_item_types(connect):
+    path = real_file("cur-legacy-2023-11-sample.csv")
+    con = connect()
+    con.execute(f"SELECT * FROM cbh_ingest('{path}')").fetchall()
+    # this export has only Usage and Tax lines, which are not amortized: effective cost equals billed cost
+    assert con.execute("SELECT billed_cost = effective_cost FROM cbh_silver()").fetchone()[0] is True
+
+
+def test_real_focus_sample_totals_per_provider_and_period_are_exact(connect):
+    path = real_file("focus-1.0-sample.csv")
+    con = connect()
+    rows = con.execute(f"SELECT format, status, rows, error FROM cbh_ingest('{path}')").fetchall()
+    assert rows == [("focus", "ingested", 1000, None)]
+    # computed directly from the file by DuckDB, independently of cbh's mapping
+    expected = con.execute(f"""
+        SELECT ProviderName, BillingAccountId, BillingPeriodStart::DATE, count(*),
+               sum(nullif(BilledCost, 'NULL')::DECIMAL(38, 12)), sum(nullif(EffectiveCost, 'NULL')::DECIMAL(38, 12))
+        FROM read_csv('{path}', all_varchar = true)
+        GROUP BY ALL ORDER BY ALL""").fetchall()
+    assert len(expected) == 4  # AWS, Microsoft and Oracle; Oracle in two billing periods
+    silver = con.execute("SELECT provider, billing_account, billing_period, line_items, billed_cost, effective_cost "
+                         "FROM cbh_silver() ORDER BY ALL").fetchall()
+    assert silver == expected
+    # literal NULL and empty strings read as NULL
+    assert con.execute("SELECT count(*) FROM cbh.silver_line_items WHERE ChargeClass = 'NULL' OR RegionId = 'NULL' "
+                       "OR ResourceId = '' OR ResourceId = 'NULL'").fetchone()[0] == 0
+    # the idle public IPv4 addresses and NAT gateway hours are in Silver with their resource IDs
+    idle = con.execute("SELECT count(*), count(ResourceId) FROM cbh.silver_line_items "
+                       "WHERE ChargeDescription LIKE '%Idle public IPv4 address%'").fetchone()
+    nat = con.execute("SELECT count(*), count(ResourceId) FROM cbh.silver_line_items "
+                      "WHERE ChargeDescription LIKE '%per NAT Gateway Hour%'").fetchone()
+    raw_idle, raw_nat = con.execute(f"""
+        SELECT count(*) FILTER (WHERE ChargeDescription LIKE '%Idle public IPv4 address%'),
+               count(*) FILTER (WHERE ChargeDescription LIKE '%per NAT Gateway Hour%')
+        FROM read_csv('{path}', all_varchar = true)""").fetchone()
+    assert idle == (raw_idle, raw_idle) and raw_idle > 0
+    assert nat == (raw_nat, raw_nat) and raw_nat > 0
+    assert con.execute("SELECT count(*) FROM cbh.silver_resources WHERE ResourceId LIKE '%natgate%'").fetchone()[0] > 0
+    tags = con.execute("SELECT Tags['environment'] FROM cbh.silver_line_items WHERE Tags['environment'] IS NOT NULL "
+                       "LIMIT 1").fetchone()
+    assert tags is not None

@@ -118,6 +118,18 @@ pub fn named_text(bind: &BindInfo, name: &str) -> Option<String> {
     bind.get_named_parameter(name).filter(|v| !v.is_null()).map(|v| v.to_string())
 }
 
+/// Whether the warehouse exists; a cbh 0.1 warehouse is first moved to this layout (through the writer).
+pub fn warehouse_ready(pool: &Pool) -> Result<bool> {
+    let (exists, old) = {
+        let reader = pool.reader();
+        (crate::pipeline::warehouse_exists(&reader)?, crate::pipeline::needs_upgrade(&reader)?)
+    };
+    if old {
+        crate::pipeline::ensure_warehouse(&pool.writer())?;
+    }
+    Ok(exists)
+}
+
 /// A parameter that is one string or a list of strings.
 pub fn text_or_list(value: &Value) -> Vec<String> {
     if value.is_null() {

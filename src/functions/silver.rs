@@ -3,9 +3,9 @@
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::vtab::BindInfo;
 
-use super::{Call, CbhFunction, Ty};
+use super::{warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::Result;
-use crate::pipeline::{now_micros, promote, report, warehouse_exists};
+use crate::pipeline::{now_micros, promote, report};
 
 /// `cbh_silver` takes no parameters.
 pub struct Silver;
@@ -34,11 +34,8 @@ impl CbhFunction for Silver {
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
         let since = now_micros();
-        {
-            let reader = call.pool.reader();
-            if !warehouse_exists(&reader)? {
-                return Ok(Vec::new());
-            }
+        if !warehouse_ready(call.pool)? {
+            return Ok(Vec::new());
         }
         let con = call.pool.writer();
         promote::refresh_stale(&con)?;

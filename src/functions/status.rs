@@ -3,9 +3,9 @@
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::vtab::BindInfo;
 
-use super::{Call, CbhFunction, Ty};
+use super::{warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::Result;
-use crate::pipeline::{report, warehouse_exists};
+use crate::pipeline::report;
 
 /// `cbh_status` takes no parameters.
 pub struct Status;
@@ -35,8 +35,8 @@ impl CbhFunction for Status {
     }
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
+        let exists = warehouse_ready(call.pool)?;
         let con = call.pool.reader();
-        let exists = warehouse_exists(&con)?;
         report::status(&con, exists, &call.state.duckdb_version, "active")
     }
 }

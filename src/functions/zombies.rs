@@ -4,9 +4,9 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::BindInfo;
 
-use super::{named_text, Call, CbhFunction, Ty};
+use super::{named_text, warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::Result;
-use crate::pipeline::{report, warehouse_exists};
+use crate::pipeline::report;
 
 /// Filters of `cbh_zombies`.
 pub struct Zombies {
@@ -46,10 +46,10 @@ impl CbhFunction for Zombies {
     }
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
-        let con = call.pool.reader();
-        if !warehouse_exists(&con)? {
+        if !warehouse_ready(call.pool)? {
             return Ok(Vec::new());
         }
+        let con = call.pool.reader();
         report::zombies(&con, self.billing_period.as_deref(), self.min_cost.as_deref())
     }
 }

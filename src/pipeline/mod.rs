@@ -35,7 +35,8 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
         return Ok(());
     }
     transaction(con, || {
-        let ctx = "moving the warehouse from cbh 0.1's layout";
+        let ctx = "moving the warehouse from cbh 0.1's layout to this one (this needs the database open read-write \
+                   once)";
         con.execute_batch(sql::MIGRATE_V1).context(ctx)?;
         con.execute_batch(sql::SCHEMA).context(ctx)?;
         con.execute_batch(sql::MIGRATE_V1_FINISH).context(ctx)?;
@@ -44,6 +45,15 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// Whether the warehouse exists in an older layout that `ensure_warehouse` must move first.
+pub fn needs_upgrade(con: &Connection) -> Result<bool> {
+    if !warehouse_exists(con)? {
+        return Ok(false);
+    }
+    let current: bool = con.query_row(sql::META_EXISTS, [], |r| r.get(0)).context("reading the warehouse layout")?;
+    Ok(!current)
 }
 
 /// Whether the warehouse exists (readers return nothing before the first ingest, and create nothing).

@@ -1,0 +1,51 @@
+"""A warehouse made by cbh 0.1 (test/data/warehouse-0.1: EXPORT DATABASE of 0.1 after ingesting test/data/cur)
+moves to the current layout on first use, without losing or changing a cent."""
+import os
+from decimal import Decimal
+
+import pytest
+
+from conftest import REPO
+
+WAREHOUSE_01 = os.path.join(REPO, "test", "data", "warehouse-0.1")
+
+
+@pytest.fixture
+def old_warehouse(connect, tmp_path):
+    path = str(tmp_path / "w.duckdb")
+    con = connect(path)
+    cwd = os.getcwd()
+    os.chdir(REPO)  # load.sql names its CSV files relative to the repository
+    try:
+        con.execute(f"IMPORT DATABASE '{WAREHOUSE_01}'")
+    finally:
+        os.chdir(cwd)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'cbh' AND table_name = 'meta'"
+                       ).fetchone()[0] == 0
+    return con
+
+
+def test_a_0_1_warehouse_is_moved_on_first_read(old_warehouse):
+    con = old_warehouse
+    zombies = sorted(con.execute("SELECT billing_period::VARCHAR, resource_id, cost, provider, billing_account "
+                                 "FROM cbh_zombies()").fetchall())
+    assert zombies == [
+        ("2024-09-01", "nat-0aaa", Decimal("0.09"), "AWS", "999988887777"),
+        ("2024-09-01", "vol-0idle", Decimal("1E-10"), "AWS", "999988887777"),
+        ("2024-10-01", "eipalloc-0idle", Decimal("0.005"), "AWS", "999988887777"),
+        ("2024-10-01", "nat-0aaa", Decimal("0.09"), "AWS", "999988887777"),
+    ]
+    silver = con.execute("SELECT billing_period::VARCHAR, billed_cost, files, line_items FROM cbh_silver() "
+                         "ORDER BY 1").fetchall()
+    assert silver == [("2024-09-01", Decimal("3.8504000001"), 1, 8), ("2024-10-01", Decimal("0.195"), 2, 4)]
+    ledger = con.execute("SELECT format, provider, billing_account, status, len(deliveries) FROM cbh.ledger").fetchall()
+    assert ledger == [("cur", "AWS", "999988887777", "ingested", 1)] * 3
+
+
+def test_a_moved_warehouse_keeps_its_idempotence(old_warehouse):
+    con = old_warehouse
+    rows = con.execute(f"SELECT status FROM cbh_ingest('{REPO}/test/data/cur/sept.csv')").fetchall()
+    assert rows == [("skipped",)]
+    rows = con.execute(f"SELECT status FROM cbh_ingest('{REPO}/test/data/cur/sept_revised.csv')").fetchall()
+    assert rows == [("replaced",)]
+    assert con.execute("SELECT count(*) FROM cbh_silver()").fetchone()[0] == 2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # watch.sh: the event-driven pipeline. Watches a landing folder and runs cbh_ingest (through the duckdb CLI) on
-# every CSV file that lands there, logging one [WATCHER] line per file with its status.
+# every billing file that lands there (CSV, gzip, zstd, Parquet, manifests; ZIP to be told why not), logging one
+# [WATCHER] line per file with its status.
 #
 #   scripts/watch.sh [LANDING_DIR] [WAREHOUSE]        (defaults: data/landing_zone, data/warehouse.duckdb)
 #
@@ -34,6 +35,7 @@ ingest() {
     for f in "$@"; do list+="${list:+, }$(sql_string "$f")"; done
     local sql="LOAD $(sql_string "$EXT");
 SELECT file || ': ' || status
+       || coalesce(' format=' || format, '')
        || coalesce(' period=' || strftime(billing_period, '%Y-%m'), '')
        || coalesce(' rows=' || rows::VARCHAR, '')
        || coalesce(' error=' || error, '')
@@ -73,7 +75,8 @@ scan() {
         else
             pending[$f]=$sig
         fi
-    done < <(find "$LANDING" -type f \( -name '*.csv' -o -name '*.CSV' \) -print0 | sort -z)
+    done < <(find "$LANDING" -type f \( -iname '*.csv' -o -iname '*.gz' -o -iname '*.zst' -o -iname '*.parquet' \
+                -o -iname '*manifest.json' -o -iname '*.zip' \) -print0 | sort -z)
     [ ${#ready[@]} -gt 0 ] && ingest "${ready[@]}"
     return 0
 }

@@ -79,3 +79,12 @@ def real_file(name):
     if not os.path.exists(path):
         pytest.skip(f"real data not available: {path} is absent (it lives in ../shared/data/real/)")
     return path
+
+
+@pytest.fixture(scope="session")
+def formats(tmp_path_factory):
+    """The same two-month bill in every input format (scripts/gen_formats.py), with truth.json."""
+    out = tmp_path_factory.mktemp("formats")
+    subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_formats.py"), str(out)], check=True,
+                   capture_output=True)
+    return str(out)

@@ -6,8 +6,6 @@ import gzip
 import json
 import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from decimal import Decimal
 
@@ -44,14 +42,6 @@ FROM cbh.silver_line_items
 GROUP BY ALL
 ORDER BY ALL
 """
-
-
-@pytest.fixture(scope="session")
-def formats(tmp_path_factory):
-    out = tmp_path_factory.mktemp("formats")
-    subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_formats.py"), str(out)], check=True,
-                   capture_output=True)
-    return str(out)
 
 
 def truth(root):
@@ -229,3 +219,25 @@ def test_a_period_can_move_from_one_format_to_another(connect, formats):
     assert con.execute("SELECT format, billed_cost FROM cbh_silver()").fetchall() == [
         ("focus", Decimal(truth(formats)["2024-09"]["billed_cost"]))]
     assert con.execute("SELECT count(*) FROM cbh.bronze_cur").fetchone()[0] == 0
+
+
+def test_focus_parquet_with_tags_as_a_map(connect, formats, tmp_path):
+    src = os.path.join(formats, "focus", "1.2", "focus-2024-09.parquet")
+    path = str(tmp_path / "focus-map-tags.parquet")
+    con = connect()
+    con.execute(f"COPY (SELECT * REPLACE (Tags::JSON::MAP(VARCHAR, VARCHAR) AS Tags) FROM read_parquet('{src}')) "
+                f"TO '{path}' (FORMAT parquet)")
+    assert con.execute(f"SELECT typeof(Tags) FROM read_parquet('{path}') LIMIT 1").fetchone()[0].startswith("MAP")
+    assert ingest(con, "", [path])[0][3] == "ingested"
+    keys = con.execute("SELECT list_sort(list_distinct(flatten(list(map_keys(Tags))))) FROM cbh.silver_line_items"
+                       ).fetchone()[0]
+    assert keys == truth(formats)["2024-09"]["tag_keys"]
+
+
+def test_parquet_with_a_foreign_schema_is_rejected_by_name(connect, tmp_path):
+    path = str(tmp_path / "not-a-bill.parquet")
+    con = connect()
+    con.execute(f"COPY (SELECT 1 AS id, 'x' AS name) TO '{path}' (FORMAT parquet)")
+    (row,) = ingest(con, "", [path])
+    assert row[3] == "rejected" and "is not a billing export cbh knows" in row[5] and "'id', 'name'" in row[5]
+    assert con.execute("SELECT count(*) FROM cbh_silver()").fetchone()[0] == 0

@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 
+import json
+
 import duckdb
 import pytest
 
@@ -50,7 +52,7 @@ def test_dropped_file_is_visible_in_zombies_within_5_seconds(ext, watcher):
     assert wait_for(lambda: os.path.exists(warehouse) and zombies(ext, warehouse) == 2, 5), log.read_text()
     elapsed = time.time() - start
     assert elapsed < 5, f"took {elapsed:.1f} s"
-    assert f"{landing}/sept.csv: ingested period=2024-09 rows=8" in log.read_text()
+    assert f"{landing}/sept.csv: ingested format=cur period=2024-09 rows=8" in log.read_text()
 
 
 def test_redrop_and_bad_file_are_logged_with_their_status(ext, watcher):
@@ -76,3 +78,18 @@ def test_locked_warehouse_is_retried_and_the_file_lands_once(ext, watcher):
     assert wait_for(lambda: "oct.csv: ingested" in log.read_text(), 15), log.read_text()
     assert zombies(ext, warehouse) == 4
     assert log.read_text().count("oct.csv: ingested") == 1
+
+
+def test_a_data_exports_delivery_lands_as_its_parts_then_its_manifest_arrive(ext, watcher, formats):
+    landing, warehouse, log = watcher
+    src = os.path.join(formats, "cur2", "parquet", "prefix", "cbh-export")
+    dst = landing / "cbh-export"
+    shutil.copytree(os.path.join(src, "data"), dst / "data")  # AWS writes the data first...
+    assert wait_for(lambda: log.read_text().count(": ingested format=cur2") == 4, 15), log.read_text()
+    shutil.copytree(os.path.join(src, "metadata"), dst / "metadata")  # ...then the manifests
+    assert wait_for(lambda: log.read_text().count("Manifest.json: replaced format=manifest") == 2, 15), log.read_text()
+    r = run_cli(["-unsigned", "-readonly", "-csv", "-noheader", str(warehouse)],
+                f"LOAD '{ext}'; SELECT sum(line_items) FROM cbh_silver();", timeout=30)
+    with open(os.path.join(formats, "truth.json")) as f:
+        truth = json.load(f)
+    assert int(r.stdout.strip()) == truth["2024-09"]["rows"] + truth["2024-10"]["rows"], r.stderr

@@ -1,22 +1,15 @@
 -- silver_insert_cur.sql: types one (provider $1, billing account $2, billing period $3) of an AWS CUR Bronze table
 -- (legacy CSV, legacy Athena/Parquet or CUR 2.0: {bronze}) into Silver line items. {c:name} is the column with
 -- Athena name `name`, trimmed, empty as NULL (NULL where the table lacks it); {service}, {region} and
--- {tag_entries} are the format's expressions; {user_prefix} marks user tag keys. README: "Formats".
+-- {tag_entries} are the format's expressions; {tags} and {source_tags} build the tag maps. README: "Formats".
 INSERT INTO cbh.silver_line_items BY NAME
 WITH src AS (
     SELECT *,
            {c:line_item_line_item_type} AS cbh_type,
            CAST({c:line_item_unblended_cost} AS DECIMAL(38, 12)) AS cbh_billed,
-           list_filter({tag_entries}, lambda e: nullif(trim(e.value), '') IS NOT NULL) AS cbh_tags
+           {tag_entries} AS cbh_tags
     FROM cbh.{bronze}
     WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE
-),
-named AS (
-    SELECT *,
-           list_transform(cbh_tags, lambda e: {'key': CASE WHEN starts_with(e.key, {user_prefix})
-                                                           THEN e.key[length({user_prefix}) + 1:] ELSE e.key END,
-                                               'value': trim(e.value)}) AS cbh_user_tags
-    FROM src
 )
 SELECT
     provider                                                              AS ProviderName,
@@ -74,10 +67,8 @@ SELECT
     NULL::DECIMAL(38, 12)                                                 AS ContractedCost,
     {c:line_item_currency_code}                                           AS BillingCurrency,
     CASE WHEN cbh_type IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END AS CommitmentDiscountStatus,
-    map_from_entries(list_filter(cbh_user_tags, lambda e, i:
-        list_position(list_transform(cbh_user_tags, lambda x: x.key), e.key) = i))    AS Tags,
-    map_from_entries(list_filter(cbh_tags, lambda e, i:
-        list_position(list_transform(cbh_tags, lambda x: x.key), e.key) = i))         AS x_SourceTags,
+    {tags}                                                                AS Tags,
+    {source_tags}                                                         AS x_SourceTags,
     cbh_type                                                              AS x_LineItemType,
     {c:line_item_product_code}                                            AS x_ServiceCode,
     {c:line_item_usage_type}                                              AS x_UsageType,
@@ -86,4 +77,4 @@ SELECT
     ingestion_id                                                          AS x_IngestionId,
     source_file                                                           AS x_SourceFile,
     source_row                                                            AS x_SourceRow
-FROM named;
+FROM src;

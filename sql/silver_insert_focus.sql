@@ -1,19 +1,13 @@
 -- silver_insert_focus.sql: types one (provider $1, billing account $2, billing period $3) of FOCUS Bronze into
 -- Silver line items: FOCUS names map to themselves. {c:Name} is the column, trimmed, with empty and the literal
--- `NULL` as NULL (NULL where the table lacks it); {tag_entries} parses Tags; {user_prefix} marks user tag keys.
+-- `NULL` as NULL (NULL where the table lacks it); {tag_entries} parses Tags; {tags} and {source_tags}
+-- build the tag maps.
 INSERT INTO cbh.silver_line_items BY NAME
 WITH src AS (
     SELECT *,
-           list_filter({tag_entries}, lambda e: nullif(trim(e.value), '') IS NOT NULL) AS cbh_tags
+           {tag_entries} AS cbh_tags
     FROM cbh.{bronze}
     WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE
-),
-named AS (
-    SELECT *,
-           list_transform(cbh_tags, lambda e: {'key': CASE WHEN starts_with(e.key, {user_prefix})
-                                                           THEN e.key[length({user_prefix}) + 1:] ELSE e.key END,
-                                               'value': trim(e.value)}) AS cbh_user_tags
-    FROM src
 )
 SELECT
     provider                                                              AS ProviderName,
@@ -38,10 +32,8 @@ SELECT
     CAST({c:ContractedCost} AS DECIMAL(38, 12))                           AS ContractedCost,
     {c:BillingCurrency}                                                   AS BillingCurrency,
     {c:CommitmentDiscountStatus}                                          AS CommitmentDiscountStatus,
-    map_from_entries(list_filter(cbh_user_tags, lambda e, i:
-        list_position(list_transform(cbh_user_tags, lambda x: x.key), e.key) = i))    AS Tags,
-    map_from_entries(list_filter(cbh_tags, lambda e, i:
-        list_position(list_transform(cbh_tags, lambda x: x.key), e.key) = i))         AS x_SourceTags,
+    {tags}                                                                AS Tags,
+    {source_tags}                                                         AS x_SourceTags,
     NULL::VARCHAR                                                         AS x_LineItemType,
     {c:x_ServiceCode}                                                     AS x_ServiceCode,
     coalesce({c:x_UsageType}, {c:SkuMeter})                               AS x_UsageType,
@@ -50,4 +42,4 @@ SELECT
     ingestion_id                                                          AS x_IngestionId,
     source_file                                                           AS x_SourceFile,
     source_row                                                            AS x_SourceRow
-FROM named;
+FROM src;

@@ -268,9 +268,13 @@ impl Format {
         out
     }
 
-    /// The original tag entries of a row, as a `STRUCT(key VARCHAR, value VARCHAR)[]` expression: the keys as the
-    /// provider writes them (`user:team`, `user_team`), empty values kept (Silver drops them).
+    /// The tags of a row, as a `STRUCT(key VARCHAR, value VARCHAR)[]` expression: the keys as the provider writes
+    /// them (`user:team`, `user_team`), entries with empty values left out.
     pub fn tag_entries(self, columns: &[String]) -> String {
+        format!("list_filter({}, lambda e: nullif(trim(e.value), '') IS NOT NULL)", self.source_tag_entries(columns))
+    }
+
+    fn source_tag_entries(self, columns: &[String]) -> String {
         const EMPTY: &str = "[]::STRUCT(key VARCHAR, value VARCHAR)[]";
         let from_columns = |prefix: &str| {
             let entries: Vec<String> = columns
@@ -308,6 +312,23 @@ impl Format {
             Format::Cur | Format::Focus => "user:",
             Format::CurAthena | Format::Cur2 => "user_",
         }
+    }
+
+    /// Silver's `Tags` (user keys: the user prefix dropped, `user:team` → `team`) and `x_SourceTags` (the provider's
+    /// keys), built from the entries in column `cbh_tags`. A key seen twice keeps its first value.
+    pub fn tag_maps(self) -> (String, String) {
+        let prefix = literal(self.user_tag_prefix());
+        let user = format!(
+            "list_transform(cbh_tags, lambda e: {{'key': CASE WHEN starts_with(e.key, {prefix}) \
+             THEN e.key[length({prefix}) + 1:] ELSE e.key END, 'value': trim(e.value)}})"
+        );
+        let map = |list: &str| {
+            format!(
+                "map_from_entries(list_filter({list}, lambda e, i: \
+                 list_position(list_transform({list}, lambda x: x.key), e.key) = i))"
+            )
+        };
+        (map(&user), map("cbh_tags"))
     }
 
     /// Silver's `ServiceName` and `RegionId` expressions.
@@ -506,8 +527,9 @@ mod tests {
     #[test]
     fn tag_keys_with_quotes_are_literals() {
         let expr = Format::Cur.tag_entries(&cols(&["resourceTags/user:it's", "other"]));
-        assert_eq!(expr, "[{'key': 'user:it''s', 'value': \"resourceTags/user:it's\"}]");
-        assert!(Format::CurAthena.tag_entries(&cols(&["x"])).starts_with("[]::"));
+        assert!(expr.contains("[{'key': 'user:it''s', 'value': \"resourceTags/user:it's\"}]"), "{expr}");
+        assert!(Format::CurAthena.tag_entries(&cols(&["x"])).contains("([]::"));
+        assert!(Format::Cur2.tag_maps().0.contains("'user_'"));
         assert!(Format::Focus.tag_entries(&cols(&["tags"])).contains("\"tags\""));
     }
 

@@ -31,12 +31,14 @@ pub fn silver_insert(format: Format, columns: &[String]) -> String {
     }
     out.push_str(rest);
     let (service, region) = format.service_and_region(columns);
+    let (tags, source_tags) = format.tag_maps();
     render(
         &out,
         &[
             ("bronze", format.bronze_table()),
             ("tag_entries", &format.tag_entries(columns)),
-            ("user_prefix", &literal(format.user_tag_prefix())),
+            ("tags", &tags),
+            ("source_tags", &source_tags),
             ("service", &service),
             ("region", &region),
             ("format", &literal(format.name())),

@@ -738,29 +738,14 @@ fn stage(
         return Err(reject(None, None, "has no line items (only a header)".into()));
     }
     if !format.many_keys() {
-        let mut periods: Vec<&str> = keys.iter().map(|k| k.2.as_str()).collect();
-        periods.dedup();
-        let mut accounts: Vec<&str> = keys.iter().map(|k| k.1.as_str()).collect();
-        accounts.sort();
-        accounts.dedup();
-        let mut periods_sorted = periods.clone();
-        periods_sorted.sort();
-        periods_sorted.dedup();
-        if periods_sorted.len() > 1 {
-            attempt.keys.clear();
-            return Err(reject(
-                None,
-                None,
-                format!("holds {} billing periods ({}); a CUR file covers one", periods_sorted.len(), periods_sorted.join(", ")),
-            ));
-        }
-        if accounts.len() > 1 {
-            attempt.keys.clear();
-            return Err(reject(
-                None,
-                None,
-                format!("holds {} payer accounts ({}); a CUR file covers one", accounts.len(), accounts.join(", ")),
-            ));
+        let periods = distinct(keys.iter().map(|k| k.2.as_str()));
+        let accounts = distinct(keys.iter().map(|k| k.1.as_str()));
+        for (what, values) in [("billing periods", periods), ("payer accounts", accounts)] {
+            if values.len() > 1 {
+                let reason = format!("holds {} {what} ({}); a CUR file covers one", values.len(), values.join(", "));
+                attempt.keys.clear();
+                return Err(reject(None, None, reason));
+            }
         }
     }
     if let Some(missing) = format.missing_required(&columns) {
@@ -787,6 +772,13 @@ fn stage(
     }
     attempt.rows = Some(rows);
     Ok((format, columns))
+}
+
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = values.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 fn pick_format(forced: Option<&str>, columns: &[String]) -> Option<Format> {

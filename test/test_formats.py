@@ -241,3 +241,11 @@ def test_parquet_with_a_foreign_schema_is_rejected_by_name(connect, tmp_path):
     (row,) = ingest(con, "", [path])
     assert row[3] == "rejected" and "is not a billing export cbh knows" in row[5] and "'id', 'name'" in row[5]
     assert con.execute("SELECT count(*) FROM cbh_silver()").fetchone()[0] == 0
+
+
+def test_the_same_period_in_two_formats_in_one_call_is_not_counted_twice(connect, formats):
+    con = connect()
+    rows = ingest(con, formats, ["cur/plain/cbh-report-2024-09.csv", "focus/1.0/focus-2024-09.csv"])
+    assert [r[3] for r in rows] == ["rejected", "rejected"]
+    assert all("the same billing period in two formats ('cur' and 'focus')" in r[5] for r in rows), rows
+    assert con.execute("SELECT count(*) FROM cbh_silver()").fetchone()[0] == 0

@@ -411,6 +411,18 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
                 let file = part.attempt.file.path.clone();
                 run.reject(part.attempt, &Error::Rejected { file, line: None, column: None, reason })?;
             }
+        } else if let [first, .., last] = distinct(s.parts.iter().map(|p| p.format.name())).as_slice() {
+            // Two exports of the same bill (say CUR and FOCUS) in one call would count it twice.
+            let reason = format!(
+                "not landed: the call holds the same billing period in two formats ('{first}' and '{last}') for {}; \
+                 ingest one export per billing account and period",
+                describe_keys(&keys)
+            );
+            for part in s.parts {
+                let file = part.attempt.file.path.clone();
+                let e = Error::Rejected { file, line: None, column: None, reason: reason.clone() };
+                run.reject(part.attempt, &e)?;
+            }
         } else if let Some((_, m)) = manifest_keys.iter().find(|(k, _)| keys.contains(k)) {
             let note = format!("not listed in manifest '{m}', whose delivery of the same period lands instead");
             for part in s.parts {

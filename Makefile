@@ -45,7 +45,7 @@ demo: release data
 	@rm -f $(WAREHOUSE) $(WAREHOUSE).wal
 	$(VENV)/bin/duckdb -unsigned $(WAREHOUSE) -c "LOAD 'build/release/cbh.duckdb_extension'; \
 	  SELECT file, billing_period, rows, status FROM cbh_ingest('$(DATA)/*.csv'); \
-	  SELECT billing_period, line_items, resources, total_cost FROM cbh_silver(); \
+	  SELECT billing_period, line_items, resources, billed_cost FROM cbh_silver(); \
 	  SELECT billing_period, resource_id, service, cost, region FROM cbh_zombies() LIMIT 15;"
 
 watch: release venv

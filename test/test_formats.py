@@ -170,6 +170,10 @@ def test_parts_of_an_old_assembly_do_not_land_beside_the_manifest(connect, forma
     assert sum(1 for r in rows if r[3] == "ingested") == 3  # two parts and the manifest
     billed = con.execute("SELECT billed_cost FROM cbh_silver()").fetchone()[0]
     assert billed == Decimal(truth(formats)["2024-09"]["billed_cost"])
+    # again: the unchanged manifest still speaks for the period, so the old part does not land on its own
+    again = ingest(con, root, ["prefix/cbh-report/20240901-20241001/*/*.csv.gz"])
+    assert sorted(r[3] for r in again) == ["skipped"] * 4, again
+    assert con.execute("SELECT billed_cost FROM cbh_silver()").fetchone()[0] == billed
 
 
 def test_a_rewritten_manifest_replaces_the_delivery_and_an_unchanged_one_is_skipped(connect, formats, tmp_path):

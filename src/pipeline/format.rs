@@ -132,7 +132,8 @@ impl Format {
         if prefixed(&["lineitem/", "bill/"]) {
             Some(Format::Cur)
         } else if prefixed(&["line_item_", "bill_"]) {
-            let cur2 = ["product", "resource_tags", "product_region_code", "cost_category", "discount"];
+            // CUR 2.0's map columns; the legacy Athena form flattens them (`product_region`, `resource_tags_user_x`).
+            let cur2 = ["product", "resource_tags", "cost_category", "discount"];
             Some(if cur2.iter().any(|c| has(columns, c)) { Format::Cur2 } else { Format::CurAthena })
         } else if ["BilledCost", "EffectiveCost", "ChargeCategory", "BillingAccountId"].iter().any(|c| has(columns, c)) {
             Some(Format::Focus)
@@ -482,6 +483,8 @@ mod tests {
         assert_eq!(Format::detect(&cols(&["bill/PayerAccountId", "lineItem/UnblendedCost"])), Some(Format::Cur));
         assert_eq!(Format::detect(&cols(&["line_item_unblended_cost", "product_region"])), Some(Format::CurAthena));
         assert_eq!(Format::detect(&cols(&["line_item_unblended_cost", "product"])), Some(Format::Cur2));
+        let athena = cols(&["line_item_unblended_cost", "product_region_code", "resource_tags_user_team"]);
+        assert_eq!(Format::detect(&athena), Some(Format::CurAthena));
         assert_eq!(Format::detect(&cols(&["billedcost", "BillingAccountId"])), Some(Format::Focus));
         assert_eq!(Format::detect(&cols(&["cost", "account"])), None);
     }

@@ -147,6 +147,8 @@ struct Run<'a> {
     rejected: Vec<(Vec<Key>, String)>,
     /// Final attempt of each file, by path.
     outcomes: HashMap<String, Attempt>,
+    /// Keys a manifest of this call speaks for (landing now or unchanged since it landed), with the manifest.
+    manifest_keys: Vec<(Key, String)>,
 }
 
 impl<'a> Run<'a> {
@@ -273,6 +275,7 @@ impl<'a> Run<'a> {
         }
         if let (Some(before), true) = (before, parts_before.iter().all(Option::is_some)) {
             head.keys = before.1;
+            self.manifest_keys.extend(head.keys.iter().map(|k| (k.clone(), m.path.clone())));
             self.skip(head, None)?;
             for (mut p, b) in parts.into_iter().zip(parts_before) {
                 if let Some((format, keys, rows)) = b {
@@ -295,7 +298,9 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        Ok(Some(Delivery { parts: staged, manifest: Some(head) }))
+        let delivery = Delivery { parts: staged, manifest: Some(head) };
+        self.manifest_keys.extend(delivery.keys().into_iter().map(|k| (k, m.path.clone())));
+        Ok(Some(delivery))
     }
 }
 
@@ -313,6 +318,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
         stages: Stages { con, tables: Vec::new() },
         rejected: Vec::new(),
         outcomes: HashMap::new(),
+        manifest_keys: Vec::new(),
     };
     let (named, data): (Vec<Found>, Vec<Found>) = files.into_iter().partition(|f| manifest::is_manifest(&f.path));
 
@@ -392,13 +398,6 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
     }
     // A delivery lands whole or not at all: files whose sibling was rejected do not land alone; a manifest's
     // delivery is the whole truth for the keys it covers.
-    let manifest_keys: Vec<(Key, String)> = deliveries
-        .iter()
-        .flat_map(|d| {
-            let path = d.manifest.as_ref().map(|m| m.file.path.clone()).unwrap_or_default();
-            d.keys().into_iter().map(move |k| (k, path.clone()))
-        })
-        .collect();
     for s in staged_free_deliveries(staged) {
         let keys = s.keys();
         if let Some(sibling) = run.rejected_sibling(&keys) {
@@ -423,8 +422,8 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
                 let e = Error::Rejected { file, line: None, column: None, reason: reason.clone() };
                 run.reject(part.attempt, &e)?;
             }
-        } else if let Some((_, m)) = manifest_keys.iter().find(|(k, _)| keys.contains(k)) {
-            let note = format!("not listed in manifest '{m}', whose delivery of the same period lands instead");
+        } else if let Some((_, m)) = run.manifest_keys.iter().find(|(k, _)| keys.contains(k)) {
+            let note = format!("not listed in manifest '{m}', whose delivery is the one for this period");
             for part in s.parts {
                 run.skip(part.attempt, Some(note.clone()))?;
             }

@@ -18,7 +18,6 @@ sql_files! {
     BRONZE_KEYS = "bronze_keys.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
     KNOWN_SHA256 = "known_sha256.sql";
-    LANDED_MANIFEST = "landed_manifest.sql";
     LANDED_SHA256 = "landed_sha256.sql";
     LEDGER_INSERT = "ledger_insert.sql";
     LIST_FILES = "list_files.sql";

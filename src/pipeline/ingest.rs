@@ -587,9 +587,10 @@ fn micros_timestamp(micros: i64) -> duckdb::types::Value {
 
 /// Format, keys and rows of an earlier landing of the same bytes (of a manifest when `manifest`).
 fn landed(con: &Connection, sha: &str, manifest: bool) -> Result<Option<(Option<String>, Vec<Key>, Option<i64>)>> {
-    let file = if manifest { sql::LANDED_MANIFEST } else { sql::LANDED_SHA256 };
     let row: Option<(Option<String>, Option<String>, Option<i64>)> =
-        optional(con.query_row(file, [sha], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+        optional(con.query_row(sql::LANDED_SHA256, duckdb::params![sha, manifest], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        }))
             .context("looking up the fingerprint in the ledger")?;
     Ok(row.map(|(format, keys, rows)| (format, decode_keys(&keys.unwrap_or_default()), rows)))
 }

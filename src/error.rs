@@ -67,6 +67,23 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// A caught panic, as an internal error saying where it happened.
+    pub fn from_panic(payload: &(dyn std::any::Any + Send), place: &str) -> Error {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Error::Internal(format!("{place} panicked: {what}"))
+    }
+}
+
+/// Runs `body`, turning a panic into an internal error: no panic may unwind into DuckDB.
+pub fn guarded<T>(place: &str, body: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|p| Err(Error::from_panic(&*p, place)))
+}
+
 /// DuckDB's message without the Rust crate's decoration, and without the excerpt of cbh's own SQL that DuckDB
 /// appends (`LINE 4: SELECT * FROM read_csv(...`): it says nothing to the user.
 pub fn db_message(e: &duckdb::Error) -> String {
@@ -117,6 +134,15 @@ mod tests {
             Some("IO Error: Input is not a GZIP stream: x.gz\n\nLINE 4: SELECT * FROM read_csv($1...\n   ^".into()),
         );
         assert_eq!(db_message(&e), "IO Error: Input is not a GZIP stream: x.gz");
+    }
+
+    #[test]
+    fn panics_become_internal_errors() {
+        let e = guarded::<()>("cbh_test()", || panic!("boom {}", 42)).unwrap_err();
+        assert_eq!(e.to_string(), "cbh: internal error (a bug in cbh, please report it): cbh_test() panicked: boom 42");
+        let e = guarded::<()>("x", || std::panic::panic_any(7u8)).unwrap_err();
+        assert!(e.to_string().ends_with("x panicked: no message"), "{e}");
+        assert_eq!(guarded("x", || Ok(3)).unwrap(), 3);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! This file is the entrypoint only: it opens cbh's connections and registers the SQL functions.
 
+mod diag;
 pub mod error;
 pub mod fingerprint;
 pub mod footer;
@@ -9,8 +10,6 @@ mod functions;
 pub mod pipeline;
 pub mod sql;
 mod state;
-
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use duckdb::{duckdb_entrypoint_c_api, Connection};
 
@@ -20,13 +19,11 @@ use duckdb::{duckdb_entrypoint_c_api, Connection};
 /// Called by DuckDB only, with a connection to the database being extended.
 #[duckdb_entrypoint_c_api(ext_name = "cbh", min_duckdb_version = "v1.5.6")]
 pub unsafe fn extension_entrypoint(con: Connection) -> Result<(), Box<dyn std::error::Error>> {
-    match catch_unwind(AssertUnwindSafe(|| init(&con))) {
-        Ok(result) => result.map_err(Into::into),
-        Err(_) => Err("cbh: extension init panicked unexpectedly. This is a bug in cbh; please report it.".into()),
-    }
+    error::guarded("LOAD cbh", || init(&con)).map_err(Into::into)
 }
 
 fn init(con: &Connection) -> error::Result<()> {
+    diag::phase("load", "");
     let state = state::start(con)?;
     functions::register_all(con, &state)
 }

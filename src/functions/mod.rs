@@ -20,7 +20,7 @@ use duckdb::core::{DataChunkHandle, LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::{record_batch_to_duckdb_data_chunk, BindInfo, InitInfo, TableFunctionInfo, VTab, Value};
 use duckdb::Connection;
 
-use crate::error::{Error, Result};
+use crate::error::{guarded, Error, Result};
 use crate::fingerprint::ClientContext;
 use crate::state::{check_not_reentrant, Pool, State};
 
@@ -174,15 +174,7 @@ impl<T: CbhFunction> VTab for Adapter<T> {
     type InitData = Output;
 
     fn bind(bind: &BindInfo) -> std::result::Result<Bound<T>, Box<dyn std::error::Error>> {
-        check_not_reentrant(T::NAME)?;
-        let state = unsafe { bind.get_extra_info::<Arc<State>>().as_ref() }
-            .ok_or_else(|| Error::Internal("function registered without state".into()))?
-            .clone();
-        for (name, ty) in T::COLUMNS {
-            bind.add_result_column(name, ty.logical());
-        }
-        let args = T::bind(bind)?;
-        Ok(Bound { args, state, caller: caller_context(bind) })
+        Ok(guarded(&format!("{}() bind", T::NAME), || Self::try_bind(bind))?)
     }
 
     fn init(init: &InitInfo) -> std::result::Result<Output, Box<dyn std::error::Error>> {
@@ -194,11 +186,39 @@ impl<T: CbhFunction> VTab for Adapter<T> {
         info: &TableFunctionInfo<Self>,
         output: &mut DataChunkHandle,
     ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        Ok(guarded(&format!("{}()", T::NAME), || Self::try_func(info, output))?)
+    }
+
+    fn parameters() -> Option<Vec<LogicalTypeHandle>> {
+        Some(T::parameters())
+    }
+
+    fn named_parameters() -> Option<Vec<(String, LogicalTypeHandle)>> {
+        Some(T::named_parameters())
+    }
+}
+
+impl<T: CbhFunction> Adapter<T> {
+    fn try_bind(bind: &BindInfo) -> Result<Bound<T>> {
+        check_not_reentrant(T::NAME)?;
+        crate::diag::phase("bind", T::NAME);
+        let state = unsafe { bind.get_extra_info::<Arc<State>>().as_ref() }
+            .ok_or_else(|| Error::Internal("function registered without state".into()))?
+            .clone();
+        for (name, ty) in T::COLUMNS {
+            bind.add_result_column(name, ty.logical());
+        }
+        let args = T::bind(bind)?;
+        Ok(Bound { args, state, caller: caller_context(bind) })
+    }
+
+    fn try_func(info: &TableFunctionInfo<Self>, output: &mut DataChunkHandle) -> Result<()> {
         let bound = info.get_bind_data();
         let mut rows = info.get_init_data().rows.lock().unwrap_or_else(|p| p.into_inner());
         if rows.is_none() {
             let busy = bound.state.begin()?;
             let call = Call { state: &bound.state, pool: &busy.pool, caller: bound.caller.as_ref() };
+            crate::diag::phase("run", T::NAME);
             let batches = bound.args.run(&call)?;
             *rows = Some(conform::<T>(batches)?.into());
         }
@@ -212,20 +232,13 @@ impl<T: CbhFunction> VTab for Adapter<T> {
             if n < batch.num_rows() {
                 queue.push_front(batch.slice(n, batch.num_rows() - n));
             }
-            record_batch_to_duckdb_data_chunk(&batch.slice(0, n), output)?;
+            record_batch_to_duckdb_data_chunk(&batch.slice(0, n), output)
+                .map_err(|e| Error::Internal(format!("{}(): writing the output: {e}", T::NAME)))?;
             output.set_len(n);
             return Ok(());
         }
         output.set_len(0);
         Ok(())
-    }
-
-    fn parameters() -> Option<Vec<LogicalTypeHandle>> {
-        Some(T::parameters())
-    }
-
-    fn named_parameters() -> Option<Vec<(String, LogicalTypeHandle)>> {
-        Some(T::named_parameters())
     }
 }
 

@@ -149,12 +149,14 @@ struct Run<'a> {
     outcomes: HashMap<String, Attempt>,
     /// Keys a manifest of this call speaks for (landing now or unchanged since it landed), with the manifest.
     manifest_keys: Vec<(Key, String)>,
+    /// Ledger rows of skipped and rejected files, written in the transaction that lands the call's deliveries.
+    pending: Vec<Attempt>,
 }
 
 impl<'a> Run<'a> {
     fn record(&mut self, attempt: Attempt) -> Result<()> {
-        attempt.record(self.con, self.ingestion)?;
-        self.outcomes.insert(attempt.file.path.clone(), attempt);
+        self.outcomes.insert(attempt.file.path.clone(), attempt.clone());
+        self.pending.push(attempt);
         Ok(())
     }
 
@@ -240,7 +242,10 @@ impl<'a> Run<'a> {
                     a.manifest = Some(m.path.clone());
                     parts.push(a);
                 }
-                None => missing.push(format!("{listed} (looked for '{}')", candidates[0])),
+                None => match candidates.first() {
+                    Some(c) => missing.push(format!("{listed} (looked for '{c}')")),
+                    None => missing.push(listed.to_string()),
+                },
             }
         }
         let manifest_name = m.path.clone();
@@ -308,6 +313,7 @@ impl<'a> Run<'a> {
 /// `forced` names the format when detection should not decide.
 pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], forced: Option<&str>) -> Result<i64> {
     ensure_warehouse(con)?;
+    crate::diag::phase("list", &patterns.join(", "));
     let files = list(con, patterns)?;
     let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
     let mut run = Run {
@@ -319,6 +325,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
         rejected: Vec::new(),
         outcomes: HashMap::new(),
         manifest_keys: Vec::new(),
+        pending: Vec::new(),
     };
     let (named, data): (Vec<Found>, Vec<Found>) = files.into_iter().partition(|f| manifest::is_manifest(&f.path));
 
@@ -431,39 +438,77 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
             deliveries.push(s);
         }
     }
-    for delivery in deliveries {
-        let manifest = delivery.manifest.clone();
-        match transaction(con, || land(con, ingestion, &delivery)) {
-            Ok(status) => {
-                for s in delivery.parts {
-                    run.outcomes.insert(s.attempt.file.path.clone(), Attempt { status, ..s.attempt });
-                }
+    commit(&mut run, deliveries, copies)?;
+    Ok(ingestion)
+}
+
+/// Lands every delivery and writes every ledger row of the call in one transaction, so that a crash leaves the
+/// warehouse as it was before the call or as it is after it. A delivery that fails to land is rejected and the rest
+/// are tried again without it.
+fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, String)>) -> Result<()> {
+    let con = run.con;
+    loop {
+        // The same bytes twice in one call: the copy follows the first file's fate.
+        let first_fate = |path: &str| -> Option<Attempt> {
+            let landing = deliveries.iter().flat_map(|d| &d.parts).find(|s| s.attempt.file.path == path);
+            match landing {
+                Some(s) => Some(Attempt { status: "ingested", ..s.attempt.clone() }),
+                None => run.outcomes.get(path).cloned(),
             }
-            Err(e) => {
+        };
+        let copied: Vec<Attempt> = copies
+            .iter()
+            .map(|(attempt, first)| match first_fate(first) {
+                Some(o) if o.status != "rejected" => Attempt {
+                    status: "skipped",
+                    error: None,
+                    format: o.format,
+                    keys: o.keys,
+                    rows: o.rows,
+                    ..attempt.clone()
+                },
+                _ => Attempt {
+                    status: "rejected",
+                    error: Some(
+                        Error::Rejected {
+                            file: attempt.file.path.clone(),
+                            line: None,
+                            column: None,
+                            reason: format!("has the same bytes as '{first}', which was rejected"),
+                        }
+                        .to_string(),
+                    ),
+                    ..attempt.clone()
+                },
+            })
+            .collect();
+        let mut failed = None;
+        let landed = transaction(con, || {
+            let mut statuses = Vec::new();
+            for (i, delivery) in deliveries.iter().enumerate() {
+                statuses.push(land(con, run.ingestion, delivery).inspect_err(|_| failed = Some(i))?);
+            }
+            crate::diag::phase("ledger", "");
+            for attempt in run.pending.iter().chain(&copied) {
+                attempt.record(con, run.ingestion)?;
+            }
+            crate::diag::phase("commit", "");
+            Ok(statuses)
+        });
+        match (landed, failed) {
+            (Ok(_), _) => return Ok(()),
+            (Err(e), Some(i)) => {
+                let delivery = deliveries.remove(i);
                 for s in delivery.parts {
                     run.reject(s.attempt, &e)?;
                 }
-                if let Some(m) = manifest {
+                if let Some(m) = delivery.manifest {
                     run.reject(m, &e)?;
                 }
             }
+            (Err(e), None) => return Err(e),
         }
     }
-    // The same bytes twice in one call: the copy follows the first file's fate.
-    for (mut attempt, first) in copies {
-        match run.outcomes.get(&first) {
-            Some(o) if o.status != "rejected" => {
-                (attempt.format, attempt.keys, attempt.rows) = (o.format.clone(), o.keys.clone(), o.rows);
-                run.skip(attempt, None)?;
-            }
-            _ => {
-                let reason = format!("has the same bytes as '{first}', which was rejected");
-                let e = Error::Rejected { file: attempt.file.path.clone(), line: None, column: None, reason };
-                run.reject(attempt, &e)?;
-            }
-        }
-    }
-    Ok(ingestion)
 }
 
 /// Groups staged files into deliveries: files whose keys overlap land together, in order of arrival.
@@ -575,6 +620,7 @@ fn fingerprint(con: &Connection, caller: &ClientContext, file: &Found) -> Result
     if let Some(sha) = known {
         return Ok(sha);
     }
+    crate::diag::phase("hash", &file.path);
     let reject = |reason: String| Error::Rejected { file: file.path.clone(), line: None, column: None, reason };
     let handle = caller.open(&file.path).map_err(|e| reject(format!("cannot be opened: {e}")))?;
     let (sha, _) = sha256_of(handle).map_err(|e| reject(format!("cannot be read: {e}")))?;
@@ -658,6 +704,7 @@ fn stage(
     allow_empty: bool,
 ) -> Result<(Format, Vec<String>)> {
     let path = attempt.file.path.clone();
+    crate::diag::phase("stage", &path);
     let reject = |line: Option<u64>, column: Option<(usize, String)>, reason: String| Error::Rejected {
         file: path.clone(),
         line,
@@ -847,6 +894,7 @@ fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Result<&'stati
         }
     }
     for s in &delivery.parts {
+        crate::diag::phase("bronze", &s.attempt.file.path);
         let mut bronze = promote::bronze_columns(con, s.format)?;
         let table = s.format.bronze_table();
         for column in format::new_columns(&bronze, &s.columns) {

@@ -69,20 +69,20 @@ pub fn now_micros() -> i64 {
         .unwrap_or(0)
 }
 
-/// Runs `body` in a transaction: committed if it succeeds, rolled back (leaving everything as it was) if not.
+/// Runs `body` in a transaction: committed if it succeeds, rolled back (leaving everything as it was) if it fails
+/// or panics.
 pub fn transaction<T>(con: &Connection, body: impl FnOnce() -> Result<T>) -> Result<T> {
-    con.execute_batch("BEGIN TRANSACTION").context("starting a transaction")?;
-    match body() {
-        Ok(v) => {
-            if let Err(e) = con.execute_batch("COMMIT").context("committing") {
-                let _ = con.execute_batch("ROLLBACK");
-                return Err(e);
-            }
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = con.execute_batch("ROLLBACK");
-            Err(e)
+    /// Rolls back unless committed, also while a panic unwinds.
+    struct Open<'a>(&'a Connection);
+    impl Drop for Open<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.execute_batch("ROLLBACK");
         }
     }
+    con.execute_batch("BEGIN TRANSACTION").context("starting a transaction")?;
+    let open = Open(con);
+    let value = body()?;
+    con.execute_batch("COMMIT").context("committing")?;
+    std::mem::forget(open);
+    Ok(value)
 }

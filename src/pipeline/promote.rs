@@ -52,12 +52,15 @@ pub fn promote(con: &Connection, key: &Key) -> Result<()> {
     let (provider, account, period) = key;
     let ctx = |what: &str| format!("building {what} for {provider} billing account {account}, billing period {period}");
     let params: [&dyn duckdb::ToSql; 3] = [provider, account, period];
+    let detail = format!("{provider}/{account}/{period}");
+    crate::diag::phase("silver", &detail);
     run_file(con, sql::SILVER_DELETE, &params, &ctx("Silver"))?;
     for f in format::ALL {
         let insert = silver_insert(f, &bronze_columns(con, f)?);
         con.execute(&insert, params).context(ctx("Silver"))?;
     }
     run_file(con, sql::RESOURCES_REBUILD, &[provider, account], &ctx("the resource dimension"))?;
+    crate::diag::phase("gold", &detail);
     run_file(con, sql::GOLD_REBUILD, &params, &ctx("Gold"))?;
     run_file(
         con,

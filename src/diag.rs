@@ -1,0 +1,21 @@
+//! Opt-in diagnostics, from environment variables read where they apply (off unless set):
+//!
+//! - `CBH_TRACE=1` prints each phase of a call to standard error (`cbh[trace] +0.123s silver aws/123/2024-09-01`),
+//!   to see where time goes or where a call stopped.
+//! - `CBH_FAULT=<phase>` makes cbh panic when it reaches that phase. The reliability tests use it to prove that a
+//!   panic surfaces as an ordinary DuckDB error and leaves the warehouse as it was.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Marks the start of `phase` (with a `detail`, such as the file or the delivery key).
+pub fn phase(phase: &str, detail: &str) {
+    if std::env::var_os("CBH_TRACE").is_some_and(|v| !v.is_empty() && v != "0") {
+        static START: OnceLock<Instant> = OnceLock::new();
+        let t = START.get_or_init(Instant::now).elapsed().as_secs_f64();
+        eprintln!("cbh[trace] +{t:.3}s {phase} {detail}");
+    }
+    if std::env::var_os("CBH_FAULT").is_some_and(|f| f == phase) {
+        panic!("CBH_FAULT: fault injected at phase '{phase}'");
+    }
+}

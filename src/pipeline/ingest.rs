@@ -229,11 +229,18 @@ impl<'a> Run<'a> {
         }
         let mut parts: Vec<Attempt> = Vec::new();
         let mut missing: Vec<String> = Vec::new();
+        let mut refused: Vec<String> = Vec::new();
         for (listed, candidates) in m.listed.iter().zip(&m.files) {
             let mut found = candidates.iter().find_map(|c| call.iter().find(|f| &f.path == c).cloned());
             for c in candidates {
                 if found.is_none() {
-                    found = list_one(self.con, c)?;
+                    match list_one(self.con, c) {
+                        Ok(f) => found = f,
+                        Err(e) => {
+                            refused.push(format!("'{c}': {e}"));
+                            break;
+                        }
+                    }
                 }
             }
             match found {
@@ -259,6 +266,9 @@ impl<'a> Run<'a> {
             }
             Ok(None)
         };
+        if !refused.is_empty() {
+            return fail(self, head, parts, format!("lists files that cannot be listed: {}", refused.join(", ")));
+        }
         if !missing.is_empty() {
             let why = format!(
                 "is incomplete: {} of the {} files it lists are missing: {}",
@@ -600,13 +610,15 @@ fn list_pattern(con: &Connection, pattern: &str) -> std::result::Result<Vec<Foun
     rows.collect()
 }
 
-/// One file a manifest lists, if it exists.
-fn list_one(con: &Connection, path: &str) -> Result<Option<Found>> {
+/// One file a manifest lists, if it exists; DuckDB's message when its configuration forbids access to the path. A
+/// candidate that cannot be listed for another reason (an S3 name with no S3 access) is simply not there.
+fn list_one(con: &Connection, path: &str) -> std::result::Result<Option<Found>, String> {
     if check_path(path).is_err() {
         return Ok(None);
     }
     match list_pattern(con, path) {
         Ok(rows) => Ok(rows.into_iter().find(|f| f.path == path)),
+        Err(e) if db_message(&e).starts_with("Permission Error") => Err(db_message(&e)),
         Err(_) => Ok(None),
     }
 }

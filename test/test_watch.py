@@ -6,6 +6,7 @@ import sys
 import time
 
 import json
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -13,18 +14,27 @@ import pytest
 from conftest import REPO, cli_binary, run_cli
 
 
-@pytest.fixture
-def watcher(ext, tmp_path):
-    landing, warehouse = tmp_path / "landing_zone", tmp_path / "w.duckdb"
-    landing.mkdir()
-    log = open(tmp_path / "watch.log", "w+")
+def start_watcher(ext, landing, warehouse, log_path):
+    landing.mkdir(exist_ok=True)
+    log = open(log_path, "w+")
     env = dict(os.environ, DUCKDB=cli_binary(), CBH_EXTENSION=ext, CBH_POLL="0.3")
     proc = subprocess.Popen(["bash", os.path.join(REPO, "scripts", "watch.sh"), str(landing), str(warehouse)],
                             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO, start_new_session=True)
-    yield landing, warehouse, tmp_path / "watch.log"
+    return proc, log
+
+
+def stop_watcher(proc, log):
     os.killpg(proc.pid, 9)
     proc.wait()
     log.close()
+
+
+@pytest.fixture
+def watcher(ext, tmp_path):
+    landing, warehouse = tmp_path / "landing_zone", tmp_path / "w.duckdb"
+    proc, log = start_watcher(ext, landing, warehouse, tmp_path / "watch.log")
+    yield landing, warehouse, tmp_path / "watch.log"
+    stop_watcher(proc, log)
 
 
 def zombies(ext, warehouse):
@@ -93,3 +103,35 @@ def test_a_data_exports_delivery_lands_as_its_parts_then_its_manifest_arrive(ext
     with open(os.path.join(formats, "truth.json")) as f:
         truth = json.load(f)
     assert int(r.stdout.strip()) == truth["2024-09"]["rows"] + truth["2024-10"]["rows"], r.stderr
+
+
+def test_two_watch_loops_on_one_warehouse_retry_and_land_each_file_once(ext, tmp_path, generated):
+    data, truths = generated
+    warehouse = tmp_path / "w.duckdb"
+    assert run_cli([str(warehouse)], "SELECT 1").returncode == 0  # created by the watchers' DuckDB (1.5.6)
+    loops = [start_watcher(ext, tmp_path / f"landing{i}", warehouse, tmp_path / f"watch{i}.log") for i in (1, 2)]
+    logs = [tmp_path / f"watch{i}.log" for i in (1, 2)]
+    try:
+        assert wait_for(lambda: all("watching" in log.read_text() for log in logs), 10)
+        holder = duckdb.connect(str(warehouse))  # a third writer holds the lock while both files arrive
+        files = 0
+        for i, period in ((1, "2024-09"), (2, "2024-10")):
+            for f in sorted(data.glob(f"cur-{period}*.csv")):
+                shutil.copy(f, tmp_path / f"landing{i}" / f.name)
+                files += 1
+        assert wait_for(lambda: all("locked by another process; retrying" in log.read_text() for log in logs), 15)
+        holder.close()
+        text = lambda: "".join(log.read_text() for log in logs)  # noqa: E731
+        assert wait_for(lambda: text().count(": ingested") == files, 60), text()
+    finally:
+        for proc, log in loops:
+            stop_watcher(proc, log)
+    r = run_cli(["-unsigned", "-readonly", "-csv", "-noheader", str(warehouse)],
+                f"LOAD '{ext}'; SELECT file, count(*) FROM cbh.ledger WHERE status = 'ingested' GROUP BY 1; "
+                "SELECT strftime(billing_period, '%Y-%m-%d') || '=' || billed_cost FROM cbh_silver();", timeout=30)
+    lines = r.stdout.split()
+    landed = [l for l in lines if l.endswith(",1") or l.endswith(",2")]
+    assert len(landed) == files and all(l.endswith(",1") for l in landed), r.stdout  # each file exactly once
+    for period, truth in truths.items():
+        assert any(l.startswith(f"{period}=") and Decimal(l.split("=")[1]) == Decimal(truth["billed_cost"])
+                   for l in lines), r.stdout

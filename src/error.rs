@@ -97,6 +97,37 @@ pub fn db_message(e: &duckdb::Error) -> String {
     }
 }
 
+/// DuckDB's CSV reader error, shortened for a person: the line number it names (if any), and the message without
+/// the copy of the offending line (which may be a megabyte long), the reader's settings and its advice on reader
+/// options (which cbh sets itself).
+pub fn csv_error(message: &str) -> (Option<u64>, String) {
+    if message.contains("Maximum line size of") {
+        // DuckDB's line number is not reliable here: its sniffer may take the file for a single line.
+        return (None, "a line is longer than 1 MiB (1,048,576 bytes); no billing record is that long".into());
+    }
+    let line = message.split_once("CSV Error on Line: ").and_then(|(_, rest)| {
+        rest.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok())
+    });
+    let mut kept: Vec<&str> = Vec::new();
+    for l in message.lines() {
+        let l = l.trim();
+        if l.starts_with("Possible Solution") || l.starts_with("file = ") {
+            break;
+        }
+        if l.is_empty() || l.starts_with("Original Line:") || l.contains("CSV Error on Line:") {
+            continue;
+        }
+        kept.push(l);
+    }
+    let mut text = kept.join(" ");
+    if text.len() > 300 {
+        let cut = (0..=300).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    (line, text)
+}
+
 /// Adds what cbh was doing to a DuckDB error.
 pub trait Context<T> {
     /// Wraps the error with `context`.
@@ -143,6 +174,19 @@ mod tests {
         let e = guarded::<()>("x", || std::panic::panic_any(7u8)).unwrap_err();
         assert!(e.to_string().ends_with("x panicked: no message"), "{e}");
         assert_eq!(guarded("x", || Ok(3)).unwrap(), 3);
+    }
+
+    #[test]
+    fn csv_errors_keep_the_line_and_lose_the_noise() {
+        let msg = "Invalid Input Error: CSV Error on Line: 3\nOriginal Line: a,\"b\nValue with unterminated quote \
+                   found.\n\nPossible Solution: Enable ignore errors\n\n  file = /tmp/x.csv\n  delimiter = ,";
+        assert_eq!(csv_error(msg), (Some(3), "Value with unterminated quote found.".into()));
+        let (line, text) = csv_error("CSV Error on Line: 1\nOriginal Line: xxx\nMaximum line size of 1048576 bytes");
+        assert_eq!(line, None);
+        assert!(text.starts_with("a line is longer than 1 MiB"), "{text}");
+        let (line, text) = csv_error(&format!("Invalid Input Error: {}", "é".repeat(400)));
+        assert_eq!(line, None);
+        assert!(text.ends_with("...") && text.len() <= 303, "{text}");
     }
 
     #[test]

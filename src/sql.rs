@@ -42,6 +42,7 @@ sql_files! {
     STAGE_COLUMNS = "stage_columns.sql";
     STAGE_CSV = "stage_csv.sql";
     STAGE_CSV_LENIENT = "stage_csv_lenient.sql";
+    STAGE_HEADER = "stage_header.sql";
     STAGE_KEYS = "stage_keys.sql";
     STAGE_PARQUET = "stage_parquet.sql";
     STAGE_PARQUET_SCHEMA = "stage_parquet_schema.sql";
@@ -50,12 +51,27 @@ sql_files! {
     WAREHOUSE_EXISTS = "warehouse_exists.sql";
 }
 
-/// Fills `{key}` placeholders. Panics in tests (never in production paths) are avoided: unknown keys stay as is.
+/// Fills `{key}` placeholders in one pass over the template: unknown keys stay as is, and values are never scanned
+/// again (a value may hold a user's column name, and `"resourceTags/user:{tags}"` must stay that name).
 pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
-    let mut out = template.to_string();
-    for (key, value) in vars {
-        out = out.replace(&format!("{{{key}}}"), value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let var = after.find('}').and_then(|j| vars.iter().find(|(key, _)| *key == &after[..j]));
+        match var {
+            Some((key, value)) => {
+                out.push_str(value);
+                rest = &after[key.len() + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -117,5 +133,12 @@ mod tests {
     #[test]
     fn render_fills_placeholders() {
         assert_eq!(render("SELECT {a} FROM {b}", &[("a", "1"), ("b", "t")]), "SELECT 1 FROM t");
+        assert_eq!(render("{{a}} {x}", &[("a", "1")]), "{1} {x}");
+    }
+
+    #[test]
+    fn rendered_values_are_not_rendered_again() {
+        let vars = [("entries", "\"resourceTags/user:{tags}\""), ("tags", "'x'")];
+        assert_eq!(render("{entries}, {tags}", &vars), "\"resourceTags/user:{tags}\", 'x'");
     }
 }

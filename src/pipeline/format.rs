@@ -70,13 +70,30 @@ pub enum Kind {
     Quantity,
     /// A JSON object, or empty.
     JsonObject,
+    /// An amount below `IMPLAUSIBLE` in absolute value, or empty.
+    Plausible,
+    /// A timestamp inside the billing period the columns in `Check::period` give (CUR), or not after its end (FOCUS,
+    /// where charges of earlier periods may arrive late); or empty.
+    InPeriod,
 }
+
+/// No single line item costs this much (10^15) in any currency: such a value is a shifted column or corruption.
+pub const IMPLAUSIBLE: &str = "1e15";
 
 /// One check of a staged file: the column (as the file names it) and what its values must be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Check {
     pub column: String,
     pub kind: Kind,
+    /// For `InPeriod`: the billing period's start and end columns (as the file names them).
+    pub period: Option<(String, String)>,
+}
+
+impl Check {
+    /// A check of one column.
+    pub fn new(column: &str, kind: Kind) -> Check {
+        Check { column: column.to_string(), kind, period: None }
+    }
 }
 
 impl Format {
@@ -254,7 +271,7 @@ impl Format {
                     } else {
                         kind
                     };
-                    out.push(Check { column: column.to_string(), kind });
+                    out.push(Check::new(column, kind));
                 }
             }
         };
@@ -265,6 +282,16 @@ impl Format {
         add(optional_timestamps, Kind::OptionalTimestamp);
         if self == Format::Cur2 || self == Format::Focus {
             add(json, Kind::JsonObject);
+        }
+        add(money, Kind::Plausible);
+        let (start, end, charge) = match self {
+            Format::Focus => ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart"),
+            _ => ("bill_billing_period_start_date", "bill_billing_period_end_date", "line_item_usage_start_date"),
+        };
+        if let (Some(start), Some(end), Some(charge)) =
+            (self.resolve(columns, start), self.resolve(columns, end), self.resolve(columns, charge))
+        {
+            out.push(Check { period: Some((start.to_string(), end.to_string())), ..Check::new(charge, Kind::InPeriod) });
         }
         out
     }
@@ -396,6 +423,9 @@ pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> Str
     for (i, check) in checks.iter().enumerate() {
         let v = format!("v{i}");
         values.push(format!("{} AS {v}", format.value(&check.column)));
+        if let Some((start, end)) = &check.period {
+            values.push(format!("{} AS {v}_start, {} AS {v}_end", format.value(start), format.value(end)));
+        }
         let condition = match check.kind {
             Kind::Present => format!("{v} IS NULL"),
             Kind::Timestamp => format!("try_cast({v} AS TIMESTAMP) IS NULL"),
@@ -408,6 +438,16 @@ pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> Str
             Kind::JsonObject => format!(
                 "{v} IS NOT NULL AND (CASE WHEN json_valid({v}) THEN json_type({v}::JSON) END) IS DISTINCT FROM 'OBJECT'"
             ),
+            // DOUBLE only compares magnitudes here; amounts themselves are never DOUBLE.
+            Kind::Plausible => format!("abs(try_cast({v} AS DOUBLE)) >= {IMPLAUSIBLE}"),
+            Kind::InPeriod => {
+                let ts = |c: &str| format!("try_cast({c} AS TIMESTAMP)");
+                let (at, start, end) = (ts(&v), ts(&format!("{v}_start")), ts(&format!("{v}_end")));
+                match format {
+                    Format::Focus => format!("{at} >= {end}"),
+                    _ => format!("({at} < {start} OR {at} >= {end})"),
+                }
+            }
         };
         cases.push(format!("WHEN {condition} THEN {i}"));
     }
@@ -437,6 +477,10 @@ pub fn reason(kind: Kind, value: &str) -> String {
             format!("'{value}' is not a quantity cbh can hold exactly (a number with at most 18 decimal places)")
         }
         Kind::JsonObject => format!("'{value}' is not a JSON object"),
+        Kind::Plausible => format!(
+            "'{value}' is implausible for one line item (10^15 or more): is a column shifted, or the file corrupt?"
+        ),
+        Kind::InPeriod => format!("'{value}' is outside the billing period the line item is billed in"),
     }
 }
 
@@ -522,8 +566,8 @@ mod tests {
     fn double_costs_are_rounded_not_rejected() {
         let columns = cols(&["line_item_unblended_cost", "line_item_usage_amount", "bill_payer_account_id"]);
         let checks = Format::CurAthena.checks(&columns, &cols(&["line_item_unblended_cost"]));
-        assert!(checks.contains(&Check { column: "line_item_unblended_cost".into(), kind: Kind::RoundedMoney }));
-        assert!(checks.contains(&Check { column: "line_item_usage_amount".into(), kind: Kind::Quantity }));
+        assert!(checks.contains(&Check::new("line_item_unblended_cost", Kind::RoundedMoney)));
+        assert!(checks.contains(&Check::new("line_item_usage_amount", Kind::Quantity)));
         assert_eq!(checks[0].kind, Kind::Present);
     }
 

@@ -13,7 +13,7 @@ use duckdb::Connection;
 use super::format::{self, Format};
 use super::manifest::{self, Manifest};
 use super::{ensure_warehouse, now_micros, promote, run_file, transaction, Key};
-use crate::error::{db_message, Context, Error, Result};
+use crate::error::{csv_error, db_message, Context, Error, Result};
 use crate::fingerprint::{sha256_of, ClientContext};
 use crate::sql::{self, ident, render};
 
@@ -704,6 +704,39 @@ fn container(caller: &ClientContext, path: &str) -> std::result::Result<Containe
     Ok(Container::Csv("'none'"))
 }
 
+/// A column name the CSV header repeats, with both 1-based positions. DuckDB renames a repeat (`a`, `a_1`), so only
+/// when a staged name looks like such a rename is the header read again, as written, to confirm it.
+fn repeated_column(
+    con: &Connection,
+    path: &str,
+    compression: &str,
+    columns: &[String],
+) -> Result<Option<(String, usize, usize)>> {
+    let renamed = |c: &String| {
+        c.rsplit_once('_').is_some_and(|(base, n)| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && columns.iter().any(|o| o == base)
+        })
+    };
+    if !columns.iter().any(renamed) {
+        return Ok(None);
+    }
+    let context = "reading the header again";
+    let mut stmt = con.prepare(&render(sql::STAGE_HEADER, &[("compression", compression)])).context(context)?;
+    let mut rows = stmt.query([path]).context(context)?;
+    let Some(row) = rows.next().context(context)? else { return Ok(None) };
+    let n = row.as_ref().column_count();
+    let mut names: Vec<String> = Vec::with_capacity(n);
+    for i in 0..n {
+        names.push(row.get::<_, Option<String>>(i).context(context)?.unwrap_or_default());
+    }
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = names[..i].iter().position(|m| m == name) {
+            return Ok(Some((name.clone(), j + 1, i + 1)));
+        }
+    }
+    Ok(None)
+}
+
 /// Reads the file into a staging table and validates it; fills format, keys and rows of the attempt. A file with
 /// no line items is an error unless `allow_empty` (a manifest's empty part).
 fn stage(
@@ -737,7 +770,16 @@ fn stage(
                         }
                     }
                 }
-                return Err(reject(None, None, format!("cannot be read as CSV: {}", db_message(&e))));
+                let (line, message) = csv_error(&db_message(&e));
+                return Err(reject(line, None, format!("cannot be read as CSV: {message}")));
+            }
+            let columns: Vec<String> = staged_columns(con, table)?.into_iter().map(|c| c.0).collect();
+            if let Some((name, first, again)) = repeated_column(con, &path, compression, &columns)? {
+                let reason = format!(
+                    "the header names column '{name}' twice (columns {first} and {again}), so which one holds the \
+                     data is ambiguous"
+                );
+                return Err(reject(Some(1), Some((again, name)), reason));
             }
             false
         }

@@ -1,6 +1,6 @@
 # cbh: build, test and demo. `make` builds build/release/cbh.duckdb_extension.
 # The DuckDB version is pinned once, in Cargo.toml (crate duckdb); the minimum C API version once, in src/lib.rs.
-.PHONY: release debug test test-rust test-python data demo watch clean venv
+.PHONY: release debug test reliability data demo watch clean venv
 
 VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 MIN_CAPI  := $(shell sed -n 's/.*min_duckdb_version = "\([^"]*\)".*/\1/p' src/lib.rs | head -1)
@@ -34,9 +34,26 @@ $(VENV)/.installed: test/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --target build/hosts/duckdb-1.4.4 duckdb==1.4.4
 	@touch $@
 
+# Everything: Rust unit and property tests, then every Python test against the built extension in real hosts; the
+# reliability figures the tests record are printed at the end (README, "Reliability and security").
 test: release venv
+	@mkdir -p build && rm -rf build/reliability
 	cargo test --quiet --lib
+	$(PROPERTIES)
 	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension $(PY) -m pytest -q test
+	$(PY) scripts/reliability_report.py
+
+# Only the reliability and security tests; writes their table into the README.
+RELIABILITY := $(addprefix test/,test_crash.py test_soak.py test_bad_files.py test_fuzz_files.py test_injection.py \
+	test_panic.py test_lockdown.py test_read_only.py test_concurrency.py test_watch.py test_lifecycle.py)
+reliability: release venv
+	@mkdir -p build && rm -rf build/reliability
+	$(PROPERTIES)
+	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension $(PY) -m pytest -q $(RELIABILITY)
+	$(PY) scripts/reliability_report.py --readme
+
+PROPERTIES = cargo test --quiet --test properties > build/properties.log 2>&1 || (cat build/properties.log; exit 1); \
+	grep "test result" build/properties.log
 
 data: venv
 	$(PY) scripts/gen_cur.py --out $(DATA) --size-mb $(SIZE_MB) --periods 2024-09,2024-10

@@ -4,4 +4,4 @@
 CREATE OR REPLACE TEMP TABLE {stage} AS
 SELECT * FROM read_csv($1, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
                        strict_mode = true, null_padding = false, compression = {compression},
-                       hive_partitioning = false, max_line_size = 1048576);
+                       hive_partitioning = false, max_line_size = 1048576, skip = 0);

@@ -68,6 +68,15 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// What went wrong, without cbh's prefix and context: to quote inside another message.
+    pub fn cause(&self) -> String {
+        match self {
+            Error::Db { source, .. } => db_message(source),
+            Error::Rejected { reason, .. } => reason.clone(),
+            other => other.to_string().trim_start_matches("cbh: ").to_string(),
+        }
+    }
+
     /// A caught panic, as an internal error saying where it happened.
     pub fn from_panic(payload: &(dyn std::any::Any + Send), place: &str) -> Error {
         let what = payload
@@ -111,7 +120,7 @@ pub fn csv_error(message: &str) -> (Option<u64>, String) {
     let mut kept: Vec<&str> = Vec::new();
     for l in message.lines() {
         let l = l.trim();
-        if l.starts_with("Possible Solution") || l.starts_with("file = ") {
+        if l.starts_with("Possible") || l.starts_with("file = ") || l.starts_with("The search space used") {
             break;
         }
         if l.is_empty() || l.starts_with("Original Line:") || l.contains("CSV Error on Line:") {

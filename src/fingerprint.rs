@@ -5,16 +5,29 @@ use std::ffi::{CStr, CString};
 use std::io::Read;
 
 use duckdb::ffi;
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
 /// Read buffer: constant memory whatever the file size.
 const CHUNK: usize = 1 << 20;
 
-/// Hex SHA-256 and byte count of everything `reader` yields.
-pub fn sha256_of(mut reader: impl Read) -> std::io::Result<(String, u64)> {
+/// What one pass over a file's bytes tells.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Digest {
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// Bytes.
+    pub size: u64,
+    /// The first (up to) 4 bytes: the container's magic number.
+    pub head: Vec<u8>,
+    /// Offset of the first NUL byte, if any: text files have none.
+    pub first_nul: Option<u64>,
+}
+
+/// SHA-256, size, first bytes and first NUL byte of everything `reader` yields, in one pass.
+pub fn digest(mut reader: impl Read) -> std::io::Result<Digest> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; CHUNK];
-    let mut total = 0u64;
+    let (mut size, mut head, mut first_nul) = (0u64, Vec::with_capacity(4), None);
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
@@ -22,10 +35,17 @@ pub fn sha256_of(mut reader: impl Read) -> std::io::Result<(String, u64)> {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        hasher.update(&buf[..n]);
-        total += n as u64;
+        let chunk = &buf[..n];
+        hasher.update(chunk);
+        if head.len() < 4 {
+            head.extend(chunk.iter().take(4 - head.len()));
+        }
+        if first_nul.is_none() {
+            first_nul = chunk.iter().position(|&b| b == 0).map(|i| size + i as u64);
+        }
+        size += n as u64;
     }
-    Ok((hex(&hasher.finalize()), total))
+    Ok(Digest { sha256: hex(&hasher.finalize()), size, head, first_nul })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -125,6 +145,10 @@ impl Drop for DuckFile {
 mod tests {
     use super::*;
 
+    fn sha256_of(data: &[u8]) -> std::io::Result<(String, u64)> {
+        digest(data).map(|d| (d.sha256, d.size))
+    }
+
     #[test]
     fn sha256_matches_known_vectors() {
         let (h, n) = sha256_of(&b""[..]).unwrap();
@@ -136,10 +160,21 @@ mod tests {
     }
 
     #[test]
+    fn digest_finds_the_head_and_the_first_nul_across_chunks() {
+        let mut data = vec![b'a'; CHUNK + 10];
+        data[CHUNK + 3] = 0;
+        data[CHUNK + 7] = 0;
+        let d = digest(&data[..]).unwrap();
+        assert_eq!((d.head.as_slice(), d.first_nul, d.size), (&b"aaaa"[..], Some(CHUNK as u64 + 3), data.len() as u64));
+        let d = digest(&b"ab"[..]).unwrap();
+        assert_eq!((d.head.as_slice(), d.first_nul), (&b"ab"[..], None));
+    }
+
+    #[test]
     fn sha256_streams_across_chunks() {
         let data = vec![7u8; CHUNK * 2 + 5];
         let (h, n) = sha256_of(&data[..]).unwrap();
         assert_eq!(n, data.len() as u64);
-        assert_eq!(h, hex(&Sha256::digest(&data)));
+        assert_eq!(h, hex(&<Sha256 as sha2::Digest>::digest(&data)));
     }
 }

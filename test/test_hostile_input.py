@@ -21,7 +21,7 @@ def make(tmp_path, name, content):
 
 
 CASES = {
-    "junk.csv": (lambda: os.urandom(4096), "cannot be read as CSV"),
+    "junk.csv": (lambda: os.urandom(4096) + b"\0", "has a NUL byte"),
     "fake.csv.gz": (lambda: b"not gzip at all", "is named like a gzip file but is not gzip-compressed"),
     "wide.csv": (lambda: "\n".join([lines()[0] + "," + ",".join(f"c{i}" for i in range(10000))]
                                   + [l + "," * 10000 for l in lines()[1:]]) + "\n",

@@ -70,7 +70,7 @@ pub enum Kind {
     Quantity,
     /// A JSON object, or empty.
     JsonObject,
-    /// An amount below `IMPLAUSIBLE` in absolute value, or empty.
+    /// An amount or quantity below `IMPLAUSIBLE` in absolute value, or empty.
     Plausible,
     /// A timestamp inside the billing period the columns in `Check::period` give (CUR), or not after its end (FOCUS,
     /// where charges of earlier periods may arrive late); or empty.
@@ -284,6 +284,7 @@ impl Format {
             add(json, Kind::JsonObject);
         }
         add(money, Kind::Plausible);
+        add(quantities, Kind::Plausible);
         let (start, end, charge) = match self {
             Format::Focus => ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart"),
             _ => ("bill_billing_period_start_date", "bill_billing_period_end_date", "line_item_usage_start_date"),
@@ -504,12 +505,47 @@ pub fn new_columns(bronze: &[String], staged: &[String]) -> Vec<String> {
     staged.iter().filter(|s| !bronze.iter().any(|b| b.eq_ignore_ascii_case(s))).cloned().collect()
 }
 
+impl Format {
+    /// Whether two column names are the same column of this format (`lineItem/UnblendedCost`,
+    /// `LineItem/UnblendedCost` and `line_item_unblended_cost` are one CUR column).
+    pub fn same_column(self, a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b) || self.canonical(a).eq_ignore_ascii_case(&self.canonical(b))
+    }
+
+    /// The first column a header names twice, however spelled: 1-based positions of both.
+    pub fn repeated(self, names: &[String]) -> Option<(usize, usize)> {
+        (0..names.len()).find_map(|j| (0..j).find(|&i| self.same_column(&names[i], &names[j])).map(|i| (i + 1, j + 1)))
+    }
+
+    /// For each staged column, the Bronze column it lands in: the one with the same name however spelled, or None
+    /// for a column Bronze does not have yet (a file spelling a column differently must not start a second one,
+    /// which Silver would not read).
+    pub fn bronze_targets(self, bronze: &[String], staged: &[String]) -> Vec<(String, Option<String>)> {
+        staged
+            .iter()
+            .map(|s| (s.clone(), bronze.iter().find(|b| self.same_column(b, s)).cloned()))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn cols(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_column_spelled_twice_is_found_and_lands_in_the_bronze_column_it_matches() {
+        let names = cols(&["lineItem/UnblendedCost", "lineItem/UsageAmount", "line_item_unblended_cost"]);
+        assert_eq!(Format::Cur.repeated(&names), Some((1, 3)));
+        assert_eq!(Format::Cur.repeated(&cols(&["a", "b", "A"])), Some((1, 3)));
+        assert_eq!(Format::Focus.repeated(&cols(&["BilledCost", "EffectiveCost"])), None);
+        let bronze = cols(&["lineItem/UnblendedCost", "resourceTags/user:team"]);
+        let targets = Format::Cur.bronze_targets(&bronze, &cols(&["line_item_unblended_cost", "resourceTags/user:new"]));
+        assert_eq!(targets[0].1.as_deref(), Some("lineItem/UnblendedCost"));
+        assert_eq!(targets[1].1, None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::format::{self, Format};
 use super::manifest::{self, Manifest};
 use super::{ensure_warehouse, now_micros, promote, run_file, transaction, Key};
 use crate::error::{csv_error, db_message, Context, Error, Result};
-use crate::fingerprint::{sha256_of, ClientContext};
+use crate::fingerprint::{digest, ClientContext};
 use crate::sql::{self, ident, render};
 
 /// A file found by a path or glob, with the metadata the cheap re-drop check uses.
@@ -509,11 +509,11 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
             (Ok(_), _) => return Ok(()),
             (Err(e), Some(i)) => {
                 let delivery = deliveries.remove(i);
-                for s in delivery.parts {
-                    run.reject(s.attempt, &e)?;
-                }
-                if let Some(m) = delivery.manifest {
-                    run.reject(m, &e)?;
+                let reason = format!("cannot land: {}", e.cause());
+                let parts = delivery.parts.into_iter().map(|s| s.attempt).chain(delivery.manifest);
+                for attempt in parts {
+                    let file = attempt.file.path.clone();
+                    run.reject(attempt, &Error::Rejected { file, line: None, column: None, reason: reason.clone() })?;
                 }
             }
             (Err(e), None) => return Err(e),
@@ -635,8 +635,15 @@ fn fingerprint(con: &Connection, caller: &ClientContext, file: &Found) -> Result
     crate::diag::phase("hash", &file.path);
     let reject = |reason: String| Error::Rejected { file: file.path.clone(), line: None, column: None, reason };
     let handle = caller.open(&file.path).map_err(|e| reject(format!("cannot be opened: {e}")))?;
-    let (sha, _) = sha256_of(handle).map_err(|e| reject(format!("cannot be read: {e}")))?;
-    Ok(sha)
+    let d = digest(handle).map_err(|e| reject(format!("cannot be read: {e}")))?;
+    let compressed = [&[0x1f, 0x8b][..], &[0x28, 0xb5, 0x2f, 0xfd], b"PAR1", b"PK"].iter().any(|m| d.head.starts_with(m));
+    if let (Some(at), false) = (d.first_nul, compressed) {
+        return Err(reject(format!(
+            "has a NUL byte (at byte {at}), which no text export has: the file is binary or corrupt, or not UTF-8 \
+             (a UTF-16 export? save it as UTF-8)"
+        )));
+    }
+    Ok(d.sha256)
 }
 
 fn micros_timestamp(micros: i64) -> duckdb::types::Value {
@@ -701,40 +708,31 @@ fn container(caller: &ClientContext, path: &str) -> std::result::Result<Containe
     if lower.ends_with(".parquet") {
         return Err("is named like a Parquet file but is not one (no Parquet header)".into());
     }
+    if lower.ends_with(".zst") || lower.ends_with(".zstd") {
+        return Err("is named like a zstd file but is not zstd-compressed".into());
+    }
     Ok(Container::Csv("'none'"))
 }
 
-/// A column name the CSV header repeats, with both 1-based positions. DuckDB renames a repeat (`a`, `a_1`), so only
-/// when a staged name looks like such a rename is the header read again, as written, to confirm it.
-fn repeated_column(
-    con: &Connection,
-    path: &str,
-    compression: &str,
-    columns: &[String],
-) -> Result<Option<(String, usize, usize)>> {
-    let renamed = |c: &String| {
-        c.rsplit_once('_').is_some_and(|(base, n)| {
-            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && columns.iter().any(|o| o == base)
-        })
-    };
-    if !columns.iter().any(renamed) {
-        return Ok(None);
-    }
+/// Whether a staged column name looks like DuckDB's rename of a repeated one (`a_1` beside `a`).
+fn renamed(column: &str, columns: &[String]) -> bool {
+    column.rsplit_once('_').is_some_and(|(base, n)| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && columns.iter().any(|o| o.eq_ignore_ascii_case(base))
+    })
+}
+
+/// The CSV header line as written.
+fn header(con: &Connection, path: &str, compression: &str) -> Result<Vec<String>> {
     let context = "reading the header again";
     let mut stmt = con.prepare(&render(sql::STAGE_HEADER, &[("compression", compression)])).context(context)?;
     let mut rows = stmt.query([path]).context(context)?;
-    let Some(row) = rows.next().context(context)? else { return Ok(None) };
+    let Some(row) = rows.next().context(context)? else { return Ok(Vec::new()) };
     let n = row.as_ref().column_count();
     let mut names: Vec<String> = Vec::with_capacity(n);
     for i in 0..n {
         names.push(row.get::<_, Option<String>>(i).context(context)?.unwrap_or_default());
     }
-    for (i, name) in names.iter().enumerate() {
-        if let Some(j) = names[..i].iter().position(|m| m == name) {
-            return Ok(Some((name.clone(), j + 1, i + 1)));
-        }
-    }
-    Ok(None)
+    Ok(names)
 }
 
 /// Reads the file into a staging table and validates it; fills format, keys and rows of the attempt. A file with
@@ -757,7 +755,10 @@ fn stage(
         reason,
     };
     let mut doubles: Vec<String> = Vec::new();
-    let parquet = match container(caller, &path).map_err(|r| reject(None, None, r))? {
+    if attempt.file.size == 0 {
+        return Err(reject(None, None, "is empty (0 bytes)".into()));
+    }
+    let csv = match container(caller, &path).map_err(|r| reject(None, None, r))? {
         Container::Csv(compression) => {
             let stmt = render(sql::STAGE_CSV, &[("stage", table), ("compression", compression)]);
             if let Err(e) = con.execute(&stmt, [&path]) {
@@ -773,22 +774,16 @@ fn stage(
                 let (line, message) = csv_error(&db_message(&e));
                 return Err(reject(line, None, format!("cannot be read as CSV: {message}")));
             }
-            let columns: Vec<String> = staged_columns(con, table)?.into_iter().map(|c| c.0).collect();
-            if let Some((name, first, again)) = repeated_column(con, &path, compression, &columns)? {
-                let reason = format!(
-                    "the header names column '{name}' twice (columns {first} and {again}), so which one holds the \
-                     data is ambiguous"
-                );
-                return Err(reject(Some(1), Some((again, name)), reason));
-            }
-            false
+            Some(compression)
         }
         Container::Parquet => {
             let probe = render(sql::STAGE_PARQUET_SCHEMA, &[("stage", table)]);
             con.execute(&probe, [&path])
                 .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
             let mut exprs = Vec::new();
-            for (name, ty) in staged_columns(con, table)? {
+            let schema = staged_columns(con, table)
+                .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", e.cause())))?;
+            for (name, ty) in schema {
                 let c = ident(&name);
                 let expr = if ty.starts_with("MAP") || ty.starts_with("STRUCT") || ty.starts_with("UNION") || ty.ends_with(']') {
                     format!("to_json({c})::VARCHAR")
@@ -808,10 +803,18 @@ fn stage(
             let stmt = render(sql::STAGE_PARQUET, &[("stage", table), ("columns", &exprs.join(", "))]);
             con.execute(&stmt, [&path])
                 .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
-            true
+            None
         }
     };
-    let columns: Vec<String> = staged_columns(con, table)?.into_iter().map(|c| c.0).collect();
+    let parquet = csv.is_none();
+    let columns: Vec<String> = staged_columns(con, table)
+        .map_err(|e| reject(None, None, format!("cannot be read: {}", e.cause())))?
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    if columns == ["column0"] && attempt.file.size > 0 {
+        return Err(reject(None, None, "has no header line (is its compressed stream cut short?)".into()));
+    }
     if columns.len() > format::MAX_COLUMNS {
         return Err(reject(
             None,
@@ -836,6 +839,17 @@ fn stage(
         ));
     };
     attempt.format = Some(format.name().to_string());
+    // DuckDB renames a repeated name (`a`, `a_1`): then the header as written says which.
+    let header = match csv {
+        Some(compression) if columns.iter().any(|c| renamed(c, &columns)) => header(con, &path, compression)?,
+        _ => columns.clone(),
+    };
+    if let Some((first, again)) = format.repeated(&header) {
+        let (a, b) = (&header[first - 1], &header[again - 1]);
+        let twice = if a == b { format!("'{a}' twice") } else { format!("one column twice, as '{a}' and '{b}'") };
+        let reason = format!("the header names {twice} (columns {first} and {again}): which one holds the data?");
+        return Err(reject(Some(1), Some((again, b.clone())), reason));
+    }
     let name_key = |f: Format| match f {
         Format::Focus => ("BillingAccountId", "BillingPeriodStart"),
         _ => ("bill_payer_account_id", "bill_billing_period_start_date"),
@@ -938,6 +952,34 @@ fn staged_keys(con: &Connection, table: &str, format: Format, columns: &[String]
 /// Silver and Gold, records the ledger rows.
 fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Result<&'static str> {
     let keys = delivery.keys();
+    // New Bronze columns first: DuckDB 1.5 cannot commit a transaction that alters a table it deleted from.
+    let mut inserts = Vec::new();
+    for s in &delivery.parts {
+        let table = s.format.bronze_table();
+        let mut bronze = promote::bronze_columns(con, s.format)?;
+        let mut select = Vec::new();
+        for (column, target) in s.format.bronze_targets(&bronze, &s.columns) {
+            let target = target.unwrap_or_else(|| column.clone());
+            if !bronze.contains(&target) {
+                con.execute_batch(&render(sql::BRONZE_ADD_COLUMN, &[("bronze", table), ("column", &ident(&target))]))
+                    .context(format!("adding column '{target}' to cbh.{table}"))?;
+                bronze.push(target.clone());
+            }
+            select.push(format!("{} AS {}", ident(&column), ident(&target)));
+        }
+        let [provider, account, period] = s.format.key_expressions(&s.columns);
+        inserts.push(render(
+            sql::BRONZE_INSERT,
+            &[
+                ("bronze", table),
+                ("stage", &s.table),
+                ("provider", &provider),
+                ("account", &account),
+                ("period", &period),
+                ("columns", &select.join(", ")),
+            ],
+        ));
+    }
     let mut existed = false;
     for (provider, account, period) in &keys {
         let params: [&dyn duckdb::ToSql; 3] = [provider, account, period];
@@ -947,27 +989,9 @@ fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Result<&'stati
             run_file(con, sql::PERIOD_DELETE, &params, "removing the previous delivery")?;
         }
     }
-    for s in &delivery.parts {
+    for (s, insert) in delivery.parts.iter().zip(&inserts) {
         crate::diag::phase("bronze", &s.attempt.file.path);
-        let mut bronze = promote::bronze_columns(con, s.format)?;
-        let table = s.format.bronze_table();
-        for column in format::new_columns(&bronze, &s.columns) {
-            con.execute_batch(&render(sql::BRONZE_ADD_COLUMN, &[("bronze", table), ("column", &ident(&column))]))
-                .context(format!("adding column '{column}' to cbh.{table}"))?;
-            bronze.push(column);
-        }
-        let [provider, account, period] = s.format.key_expressions(&s.columns);
-        let insert = render(
-            sql::BRONZE_INSERT,
-            &[
-                ("bronze", table),
-                ("stage", &s.table),
-                ("provider", &provider),
-                ("account", &account),
-                ("period", &period),
-            ],
-        );
-        con.execute(&insert, duckdb::params![ingestion, s.attempt.file.path])
+        con.execute(insert, duckdb::params![ingestion, s.attempt.file.path])
             .context(format!("loading '{}' into Bronze", s.attempt.file.path))?;
     }
     for key in &keys {

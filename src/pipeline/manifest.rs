@@ -79,7 +79,9 @@ pub fn beside(data_file: &str) -> Vec<String> {
 /// (`prefix/report/20240901-20241001/<assembly>/report-1.csv.gz`,
 /// `s3://bucket/prefix/export/data/BILLING_PERIOD=2024-09/export-00001.snappy.parquet`); a copy keeps the tail of
 /// that layout. Each folder above the manifest whose name appears in the listed name anchors a candidate (nearest
-/// first); the last candidate is beside the manifest.
+/// first); beside the manifest comes last, if no folder put it earlier. A key with a `.` or `..` folder is looked
+/// for only beside the manifest (so no candidate climbs out of the folder that anchors it), and one whose last
+/// segment is not a file name (`.`, `..`, none) only as listed.
 pub fn resolve(manifest: &str, listed: &str) -> Vec<String> {
     let key = match listed.split_once("://") {
         Some((_, rest)) => rest.split_once('/').map_or("", |(_, key)| key),
@@ -87,9 +89,11 @@ pub fn resolve(manifest: &str, listed: &str) -> Vec<String> {
     };
     let parts: Vec<&str> = key.split('/').filter(|p| !p.is_empty()).collect();
     let dir = manifest.rsplit_once('/').map_or("", |(d, _)| d);
-    let Some((file, folders)) = parts.split_last() else {
+    let dot = |p: &&str| *p == "." || *p == "..";
+    let Some((file, folders)) = parts.split_last().filter(|(file, _)| !dot(file)) else {
         return vec![listed.to_string()];
     };
+    let folders = if folders.iter().any(dot) { &[][..] } else { folders };
     let mut out: Vec<String> = Vec::new();
     let mut ancestor = dir;
     loop {
@@ -140,6 +144,15 @@ mod tests {
         assert_eq!(resolve("flat/r-Manifest.json", "a/b/c/r-1.csv.gz"), vec!["flat/r-1.csv.gz"]);
         assert_eq!(resolve("r-Manifest.json", "s3://b/a/r-1.csv.gz"), vec!["r-1.csv.gz"]);
         assert_eq!(resolve("s3://b/p/m/x-Manifest.json", "s3://b/p/d/x-1.csv")[0], "s3://b/p/d/x-1.csv");
+    }
+
+    #[test]
+    fn dot_folders_are_not_followed() {
+        let m = "landing/cur/rep/20240901-20241001/rep-Manifest.json";
+        let escaping = "rep/20240901-20241001/../../../../etc/passwd";
+        assert_eq!(resolve(m, escaping), vec!["landing/cur/rep/20240901-20241001/passwd"]);
+        assert_eq!(resolve(m, "rep/./x.csv"), vec!["landing/cur/rep/20240901-20241001/x.csv"]);
+        assert_eq!(resolve(m, "s3://b/rep/.."), vec!["s3://b/rep/.."]);
     }
 
     #[test]

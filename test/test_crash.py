@@ -153,8 +153,12 @@ def test_kill_at_random_points_leaves_before_or_after_and_rerun_converges(ext, s
     db = str(root / "victim.duckdb")
     kills, outcomes = [], {"before": 0, "after": 0}
     for phase in PHASES:
-        for i in range(KILLS[phase]):
-            name = ("new period", "revised bill")[i % 2]
+        # Aim until enough kills land in this phase (the ledger writes take well under a millisecond: kills aimed
+        # there land in the commit that follows, and count for it).
+        landed, tries = 0, 0
+        while landed < KILLS[phase] and tries < 3 * KILLS[phase]:
+            name = ("new period", "revised bill")[tries % 2]
+            tries += 1
             case = cases[name]
             copy_db(case["base"], db)
             delay = rng.uniform(0, case["windows"][phase])
@@ -166,12 +170,13 @@ def test_kill_at_random_points_leaves_before_or_after_and_rerun_converges(ext, s
                 kills.append({"aimed_at": phase, "phase": seen, "scenario": name, "state": found,
                               "delay_ms": round(delay * 1000, 1)})
                 outcomes[found] += 1
+                landed += seen == phase or (phase == "ledger" and seen == "commit")
             out, _ = ingest(db, ext, case["files"])
             assert "error" not in out, out
             assert digest(db) == case["after"], f"re-run after a kill in {phase} ({name}) did not converge"
     assert len(kills) >= 20, kills
     hit = {k["phase"] for k in kills}
-    assert hit >= {"hash", "stage", "bronze", "silver", "gold"} and hit & {"ledger", "commit"}, kills
+    assert hit >= {"hash", "stage", "bronze", "silver", "gold", "commit"}, kills
     record_figure("crash", kills=len(kills), outcomes=outcomes,
                   by_phase={p: sum(k["phase"] == p for k in kills) for p in PHASES}, detail=kills)
 

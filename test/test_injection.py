@@ -81,3 +81,13 @@ def test_hostile_parameters_are_refused_as_values(connect, tmp_path, sql, messag
     with pytest.raises(duckdb.Error, match=message):
         con.execute(sql.format(f=SEPT)).fetchall()
     assert con.execute("SELECT canary FROM y").fetchall() == [(1,)]
+
+
+def test_tags_differing_only_in_case_are_two_tags_not_a_repeated_column(connect, tmp_path):
+    """AWS tag keys are case-sensitive (`Name` and `name`); DuckDB's column names are not."""
+    path = tmp_path / "case.csv"
+    path.write_text(sept_with({"resourceTags/user:Name": "web", "resourceTags/user:name": "db"}))
+    con = connect(str(tmp_path / "w.duckdb"))
+    assert con.execute("SELECT status, error FROM cbh_ingest(?)", [str(path)]).fetchall() == [("ingested", None)]
+    tags = con.execute("SELECT Tags FROM cbh.silver_line_items LIMIT 1").fetchone()[0]
+    assert tags["Name"] == "web" and "db" in tags.values(), tags

@@ -512,9 +512,16 @@ impl Format {
         a.eq_ignore_ascii_case(b) || self.canonical(a).eq_ignore_ascii_case(&self.canonical(b))
     }
 
-    /// The first column a header names twice, however spelled: 1-based positions of both.
+    /// The first column a header names twice, however spelled: 1-based positions of both. Tags and cost categories
+    /// are keys users define, and AWS keeps them case-sensitive (`Name` and `name` are two tags): those only repeat
+    /// when spelled exactly the same.
     pub fn repeated(self, names: &[String]) -> Option<(usize, usize)> {
-        (0..names.len()).find_map(|j| (0..j).find(|&i| self.same_column(&names[i], &names[j])).map(|i| (i + 1, j + 1)))
+        let user_defined = |c: &str| {
+            let c = c.to_ascii_lowercase();
+            ["resourcetags/", "costcategory/", "resource_tags_", "cost_category_"].iter().any(|p| c.starts_with(p))
+        };
+        let twice = |a: &str, b: &str| a == b || (self.same_column(a, b) && !(user_defined(a) && user_defined(b)));
+        (0..names.len()).find_map(|j| (0..j).find(|&i| twice(&names[i], &names[j])).map(|i| (i + 1, j + 1)))
     }
 
     /// For each staged column, the Bronze column it lands in: the one with the same name however spelled, or None
@@ -542,6 +549,8 @@ mod tests {
         assert_eq!(Format::Cur.repeated(&names), Some((1, 3)));
         assert_eq!(Format::Cur.repeated(&cols(&["a", "b", "A"])), Some((1, 3)));
         assert_eq!(Format::Focus.repeated(&cols(&["BilledCost", "EffectiveCost"])), None);
+        assert_eq!(Format::Cur.repeated(&cols(&["resourceTags/user:Name", "resourceTags/user:name"])), None);
+        assert_eq!(Format::Cur.repeated(&cols(&["resourceTags/user:Name", "x", "resourceTags/user:Name"])), Some((1, 3)));
         let bronze = cols(&["lineItem/UnblendedCost", "resourceTags/user:team"]);
         let targets = Format::Cur.bronze_targets(&bronze, &cols(&["line_item_unblended_cost", "resourceTags/user:new"]));
         assert_eq!(targets[0].1.as_deref(), Some("lineItem/UnblendedCost"));

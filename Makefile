@@ -1,6 +1,6 @@
 # cbh: build, test and demo. `make` builds build/release/cbh.duckdb_extension.
 # The DuckDB version is pinned once, in Cargo.toml (crate duckdb); the minimum C API version once, in src/lib.rs.
-.PHONY: release debug test reliability data demo watch clean venv
+.PHONY: release debug test reliability bench data demo watch clean venv
 
 VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 MIN_CAPI  := $(shell sed -n 's/.*min_duckdb_version = "\([^"]*\)".*/\1/p' src/lib.rs | head -1)
@@ -57,6 +57,14 @@ PROPERTIES = cargo test --quiet --test properties > build/properties.log 2>&1 ||
 
 data: venv
 	$(PY) scripts/gen_cur.py --out $(DATA) --size-mb $(SIZE_MB) --periods 2024-09,2024-10
+
+# Benchmarks against DuckDB alone (README "Performance"); writes bench/results.md. BENCH_MB: the main file's size,
+# BIG_MB: the memory-limited ingest (0 skips it). Inputs are generated (gen_cur.py) into data/bench once.
+BENCH_MB ?= 1000
+BIG_MB   ?= 10000
+bench: release venv
+	$(PY) scripts/bench.py --ext build/release/cbh.duckdb_extension --data data/bench --size-mb $(BENCH_MB) \
+	  --big-mb $(BIG_MB) $(BENCH_ARGS)
 
 demo: release data
 	@rm -f $(WAREHOUSE) $(WAREHOUSE).wal

@@ -1,12 +1,20 @@
 //! Opt-in diagnostics, from environment variables read where they apply (off unless set):
 //!
 //! - `CBH_TRACE=1` prints each phase of a call to standard error (`cbh[trace] +0.123s silver aws/123/2024-09-01`),
-//!   to see where time goes or where a call stopped.
+//!   to see where time goes or where a call stopped; `CBH_TRACE=sql` also prints the generated SQL statements (to
+//!   profile them with `EXPLAIN ANALYZE`).
 //! - `CBH_FAULT=<phase>` makes cbh panic when it reaches that phase. The reliability tests use it to prove that a
 //!   panic surfaces as an ordinary DuckDB error and leaves the warehouse as it was.
 
 use std::sync::OnceLock;
 use std::time::Instant;
+
+/// Prints a generated SQL statement when `CBH_TRACE=sql`.
+pub fn statement(sql: &str) {
+    if std::env::var_os("CBH_TRACE").is_some_and(|v| v == "sql") {
+        eprintln!("cbh[sql] {sql};");
+    }
+}
 
 /// Marks the start of `phase` (with a `detail`, such as the file or the delivery key).
 pub fn phase(phase: &str, detail: &str) {

@@ -344,20 +344,45 @@ impl Format {
     }
 
     /// Silver's `Tags` (user keys: the user prefix dropped, `user:team` → `team`) and `x_SourceTags` (the provider's
-    /// keys), built from the entries in column `cbh_tags`. A key seen twice keeps its first value.
-    pub fn tag_maps(self) -> (String, String) {
-        let prefix = literal(self.user_tag_prefix());
-        let user = format!(
-            "list_transform(cbh_tags, lambda e: {{'key': CASE WHEN starts_with(e.key, {prefix}) \
-             THEN e.key[length({prefix}) + 1:] ELSE e.key END, 'value': trim(e.value)}})"
-        );
-        let map = |list: &str| {
-            format!(
-                "map_from_entries(list_filter({list}, lambda e, i: \
-                 list_position(list_transform({list}, lambda x: x.key), e.key) = i))"
-            )
+    /// keys). A key seen twice keeps its first non-empty value. Where tags are columns (legacy CUR, Athena), the keys
+    /// are known here and the maps are built from them directly; where they are a JSON map (CUR 2.0, FOCUS), from
+    /// the entries in column `cbh_tags` (`tag_entries`).
+    pub fn tag_maps(self, columns: &[String]) -> (String, String) {
+        let prefix = self.user_tag_prefix();
+        match self.tag_columns(columns) {
+            Some(tags) => {
+                let user = tags.iter().map(|(k, c)| (k.strip_prefix(prefix).unwrap_or(k).to_string(), c.clone()));
+                (static_map(user.collect()), static_map(tags))
+            }
+            None => {
+                let prefix = literal(prefix);
+                let user = format!(
+                    "list_transform(cbh_tags, lambda e: {{'key': CASE WHEN starts_with(e.key, {prefix}) \
+                     THEN e.key[length({prefix}) + 1:] ELSE e.key END, 'value': trim(e.value)}})"
+                );
+                let map = |list: &str| {
+                    format!(
+                        "map_from_entries(list_filter({list}, lambda e, i: \
+                         list_position(list_transform({list}, lambda x: x.key), e.key) = i))"
+                    )
+                };
+                (map(&user), map("cbh_tags"))
+            }
+        }
+    }
+
+    /// (key as the provider writes it, column) of each tag column, for the formats with one column per tag.
+    fn tag_columns(self, columns: &[String]) -> Option<Vec<(String, String)>> {
+        let prefix = match self {
+            Format::Cur => "resourceTags/",
+            Format::CurAthena => "resource_tags_",
+            Format::Cur2 | Format::Focus => return None,
         };
-        (map(&user), map("cbh_tags"))
+        let tags = columns.iter().filter_map(|c| {
+            let key = c.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(prefix)).map(|_| &c[prefix.len()..]);
+            key.filter(|k| !k.is_empty()).map(|k| (k.to_string(), c.clone()))
+        });
+        Some(tags.collect())
     }
 
     /// Silver's `ServiceName` and `RegionId` expressions.
@@ -483,6 +508,30 @@ pub fn reason(kind: Kind, value: &str) -> String {
         ),
         Kind::InPeriod => format!("'{value}' is outside the billing period the line item is billed in"),
     }
+}
+
+/// A tag map from (key, column) pairs known when the SQL is written: one entry per distinct key, valued by the first
+/// of its columns that is not empty in the row, entries without a value left out.
+fn static_map(pairs: Vec<(String, String)>) -> String {
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    for (key, column) in pairs {
+        let value = format!("nullif(trim({}), '')", ident(&column));
+        match keys.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, values)) => values.push(value),
+            None => keys.push((key, vec![value])),
+        }
+    }
+    if keys.is_empty() {
+        return "MAP {}::MAP(VARCHAR, VARCHAR)".into();
+    }
+    let entries: Vec<String> = keys
+        .iter()
+        .map(|(k, v)| {
+            let value = if v.len() == 1 { v[0].clone() } else { format!("coalesce({})", v.join(", ")) };
+            format!("{{'key': {}, 'value': {value}}}", literal(k))
+        })
+        .collect();
+    format!("map_from_entries(list_filter([{}], lambda e: e.value IS NOT NULL))", entries.join(", "))
 }
 
 /// "Columns seen" for an error message: the first few, then how many more.
@@ -621,7 +670,12 @@ mod tests {
         let expr = Format::Cur.tag_entries(&cols(&["resourceTags/user:it's", "other"]));
         assert!(expr.contains("[{'key': 'user:it''s', 'value': \"resourceTags/user:it's\"}]"), "{expr}");
         assert!(Format::CurAthena.tag_entries(&cols(&["x"])).contains("([]::"));
-        assert!(Format::Cur2.tag_maps().0.contains("'user_'"));
+        assert!(Format::Cur2.tag_maps(&cols(&["resource_tags"])).0.contains("'user_'"));
+        let (user, source) = Format::Cur.tag_maps(&cols(&["resourceTags/user:team", "resourceTags/aws:createdBy"]));
+        assert!(user.contains("'key': 'team'") && user.contains("'key': 'aws:createdBy'"), "{user}");
+        assert!(source.contains("'key': 'user:team'"), "{source}");
+        let (user, _) = Format::Cur.tag_maps(&cols(&["resourceTags/user:x", "resourceTags/x"]));
+        assert!(user.contains("coalesce(nullif(trim(\"resourceTags/user:x\"), ''), nullif(trim("), "{user}");
         assert!(Format::Focus.tag_entries(&cols(&["tags"])).contains("\"tags\""));
     }
 

@@ -879,6 +879,7 @@ fn stage(
         return Err(reject(None, None, no_column(format, &missing, &columns)));
     }
     let checks = format.checks(&columns, &doubles);
+    crate::diag::statement(&format::first_bad_value_sql(format, table, &checks));
     let first_bad: Option<(i64, i64)> =
         optional(con.query_row(&format::first_bad_value_sql(format, table, &checks), [], |r| Ok((r.get(0)?, r.get(1)?))))
             .context("validating a staged file")?;

@@ -31,7 +31,7 @@ pub fn silver_insert(format: Format, columns: &[String]) -> String {
     }
     out.push_str(rest);
     let (service, region) = format.service_and_region(columns);
-    let (tags, source_tags) = format.tag_maps();
+    let (tags, source_tags) = format.tag_maps(columns);
     render(
         &out,
         &[
@@ -57,6 +57,7 @@ pub fn promote(con: &Connection, key: &Key) -> Result<()> {
     run_file(con, sql::SILVER_DELETE, &params, &ctx("Silver"))?;
     for f in format::ALL {
         let insert = silver_insert(f, &bronze_columns(con, f)?);
+        crate::diag::statement(&insert);
         con.execute(&insert, params).context(ctx("Silver"))?;
     }
     run_file(con, sql::RESOURCES_REBUILD, &[provider, account], &ctx("the resource dimension"))?;

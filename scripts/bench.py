@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""`make bench`: cbh against DuckDB alone on the same files, on this machine, in one run.
+
+    bench.py --ext EXT --data DIR [--size-mb 1000] [--big-mb 10000] [--reps 3] [--out bench/results.md]
+
+Measures (medians of --reps runs, ratios against the baseline measured in the same run):
+  1. cbh_ingest (Bronze + Silver + Gold) of a legacy CUR file vs CREATE TABLE AS read_csv(all_varchar = true)
+  2. re-drop of the unchanged file
+  3. a revised delivery of the same period (replacement) vs its plain load
+  4. cbh_zombies() and cbh_silver() on a warehouse of 10 M line items
+  5. drop -> visible in cbh_zombies() through the watch loop, 10 MB daily file
+  6. peak resident memory of a --big-mb ingest with SET memory_limit = '2GB' (0 skips it)
+  7. SHA-256 throughput of the fingerprinting code (its phase in CBH_TRACE), and whether it overlaps parsing
+  and how cost grows: ingest time and warehouse size at 0.1, 0.5, 1 and 2 GB.
+Timings are reported, never judged pass/fail. Inputs come from scripts/gen_cur.py (deterministic).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import duckdb
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PAYER = "111111111111"
+
+
+def gen(out, size_mb, periods="2024-09", seed=42, name="cur"):
+    """Generates (once) legacy CUR files; returns them."""
+    os.makedirs(out, exist_ok=True)
+    files = [os.path.join(out, f"{name}-{p}.csv") for p in periods.split(",")]
+    if not all(os.path.exists(f) for f in files):
+        subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_cur.py"), "--out", out, "--size-mb",
+                        str(size_mb), "--periods", periods, "--seed", str(seed), "--name", name], check=True,
+                       capture_output=True)
+    return files
+
+
+RUNS = [0]
+
+
+def fresh(path):
+    """A new database file next to `path`: a unique name, because an instance cbh has not released yet (it notices
+    a close within 0.2 s) would be handed out again for the same path."""
+    RUNS[0] += 1
+    stem, ext = os.path.splitext(path)
+    path = f"{stem}-{os.getpid()}-{RUNS[0]}{ext}"
+    for p in (path, path + ".wal"):
+        if os.path.exists(p):
+            os.remove(p)
+    return path
+
+
+def drop(path):
+    for p in (path, path + ".wal"):
+        if os.path.exists(p):
+            os.remove(p)
+
+
+def connect(path, ext):
+    con = duckdb.connect(path, config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{ext}'")
+    return con
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def ingest_sql(files):
+    return "SELECT status, rows FROM cbh_ingest([" + ", ".join(f"'{f}'" for f in files) + "])"
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def baseline(file, work, reps):
+    times = []
+    for _ in range(reps):
+        path = fresh(os.path.join(work, "baseline.duckdb"))
+        con = duckdb.connect(path)
+        t, _ = timed(lambda: con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{file}', all_varchar = true)"))
+        con.close()
+        drop(path)
+        times.append(t)
+    return median(times)
+
+
+def ingest_fresh(files, work, ext, reps, name="w.duckdb"):
+    """Median seconds of a full cbh_ingest into a new warehouse; the last warehouse is kept."""
+    times, path = [], None
+    for _ in range(reps):
+        if path:
+            drop(path)
+        path = fresh(os.path.join(work, name))
+        con = connect(path, ext)
+        t, rows = timed(lambda: con.execute(ingest_sql(files)).fetchall())
+        assert all(s == "ingested" for s, _ in rows), rows
+        con.close()
+        times.append(t)
+    return median(times), path
+
+
+def phase_seconds(file, work, ext):
+    """Per-phase seconds of one traced ingest (CBH_TRACE=1, in a child process)."""
+    code = ("import duckdb,sys; c=duckdb.connect(sys.argv[1], config={'allow_unsigned_extensions':'true'}); "
+            "c.execute(\"LOAD '\" + sys.argv[2] + \"'\"); c.execute(sys.argv[3]).fetchall()")
+    env = dict(os.environ, CBH_TRACE="1")
+    r = subprocess.run([sys.executable, "-c", code, fresh(os.path.join(work, "trace.duckdb")), ext,
+                        ingest_sql([file])], capture_output=True, text=True, env=env, check=True)
+    marks = [(float(t), p) for t, p in re.findall(r"cbh\[trace\] \+([0-9.]+)s (\w+)", r.stderr)]
+    out = {}
+    for (t, p), (t2, _) in zip(marks, marks[1:]):
+        out[p] = out.get(p, 0) + (t2 - t)
+    return out
+
+
+def watch_latency(ext, work, daily_mb):
+    """Seconds from dropping a daily file into the watched folder until cbh_zombies() shows it."""
+    landing = os.path.join(work, "landing")
+    shutil.rmtree(landing, ignore_errors=True)
+    os.makedirs(landing)
+    warehouse = fresh(os.path.join(work, "watch.duckdb"))
+    daily = gen(os.path.join(work, "daily"), daily_mb, "2024-11", seed=9, name="daily")[0]
+    cli = os.path.join(os.path.dirname(sys.executable), "duckdb")
+    env = dict(os.environ, DUCKDB=cli, CBH_EXTENSION=ext, CBH_POLL="0.2")
+    log = open(os.path.join(work, "watch.log"), "w+")
+    proc = subprocess.Popen(["bash", os.path.join(REPO, "scripts", "watch.sh"), landing, warehouse], stdout=log,
+                            stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        time.sleep(1.5)
+        start = time.perf_counter()
+        shutil.copy(daily, os.path.join(landing, "daily.csv"))
+        while time.perf_counter() - start < 60:
+            r = subprocess.run([cli, "-unsigned", "-readonly", "-csv", "-noheader", warehouse, "-c",
+                                f"LOAD '{ext}'; SELECT count(*) FROM cbh_zombies();"], capture_output=True,
+                               text=True)
+            if r.returncode == 0 and r.stdout.strip() not in ("", "0"):
+                return time.perf_counter() - start
+            time.sleep(0.05)
+        return float("nan")
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+        log.close()
+
+
+def peak_rss(file, work, ext):
+    """Peak RSS (bytes) and seconds of an ingest with memory_limit = 2GB, in a child process."""
+    code = ("import duckdb,sys,time,resource; c=duckdb.connect(sys.argv[1], "
+            "config={'allow_unsigned_extensions':'true'}); "
+            "c.execute(\"LOAD '\" + sys.argv[2] + \"'\"); c.execute(\"SET memory_limit = '2GB'\"); "
+            "c.execute('SET enable_progress_bar = false'); "
+            "t=time.time(); r=c.execute(sys.argv[3]).fetchall(); "
+            "print(time.time()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, r)")
+    path = fresh(os.path.join(work, "big.duckdb"))
+    r = subprocess.run([sys.executable, "-c", code, path, ext, ingest_sql([file])], capture_output=True, text=True)
+    drop(path)
+    ok = r.returncode == 0 and "ingested" in r.stdout
+    seconds, rss = (float(x) for x in r.stdout.strip().splitlines()[-1].split()[:2]) if ok else (float("nan"),) * 2
+    return ok, rss, seconds, r.stderr[-500:]
+
+
+def machine(ext):
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    con = connect(":memory:", ext)
+    version = con.execute("SELECT version()").fetchone()[0]
+    con.close()
+    return {"cores": os.cpu_count(), "cpu": cpu, "duckdb": f"{version} (Python duckdb {duckdb.__version__})",
+            "system": f"{platform.system()} {platform.release()}", "date": datetime.date.today().isoformat()}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--ext", required=True)
+    p.add_argument("--data", default="data/bench")
+    p.add_argument("--size-mb", type=float, default=1000)
+    p.add_argument("--big-mb", type=float, default=10000)
+    p.add_argument("--zombie-rows", type=int, default=10_000_000)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--scale", default="100,500,1000,2000", help="MB sizes for the growth table ('' skips it)")
+    p.add_argument("--out", default=os.path.join(REPO, "bench", "results.md"))
+    a = p.parse_args()
+    ext, data = os.path.abspath(a.ext), os.path.abspath(a.data)
+    work = os.path.join(data, "work")
+    os.makedirs(work, exist_ok=True)
+    rows, notes = [], []
+
+    def row(what, value, target="", ratio=""):
+        rows.append((what, value, target, ratio))
+        print(f"  {what}: {value} {ratio}", flush=True)
+
+    size = int(a.size_mb)
+    main_file = gen(os.path.join(data, f"{size}mb"), a.size_mb)[0]
+    gb = os.path.getsize(main_file) / 1e9
+    print(f"bench: {main_file} ({gb:.2f} GB), {a.reps} repetitions", flush=True)
+
+    base = baseline(main_file, work, a.reps)
+    row(f"DuckDB alone: CTAS read_csv(all_varchar) of {gb:.2f} GB", f"{base:.2f} s")
+    full, warehouse = ingest_fresh([main_file], work, ext, a.reps)
+    row(f"1. cbh_ingest, full pipeline, {gb:.2f} GB", f"{full:.2f} s", "ratio <= 1.3", f"{full / base:.2f}")
+    phases = phase_seconds(main_file, work, ext)
+    notes.append("Phases of one traced ingest (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()
+                                                                   if v >= 0.005))
+
+    con = connect(warehouse, ext)
+    redrop = median([timed(lambda: con.execute(ingest_sql([main_file])).fetchall())[0] for _ in range(a.reps)])
+    row("2. re-drop of the unchanged file", f"{redrop * 1000:.0f} ms", "< 50 ms")
+    revised_file = gen(os.path.join(data, f"{size}mb-revised"), a.size_mb, seed=43, name="revised")[0]
+    con.close()
+    revised = []
+    time.sleep(0.5)  # cbh lets go of the warehouse (checkpointed) before it is copied
+    for _ in range(a.reps):
+        copy = fresh(os.path.join(work, "rev.duckdb"))
+        shutil.copy(warehouse, copy)
+        if os.path.exists(warehouse + ".wal"):
+            shutil.copy(warehouse + ".wal", copy + ".wal")
+        con = connect(copy, ext)
+        t, r = timed(lambda: con.execute(ingest_sql([revised_file])).fetchall())
+        assert r[0][0] == "replaced", r
+        con.close()
+        revised.append(t)
+        drop(copy)
+    plain, _ = ingest_fresh([revised_file], work, ext, a.reps, "plain.duckdb")
+    row("3. revised delivery of the same period (replaces it)", f"{median(revised):.2f} s",
+        "<= 1.3x its plain load", f"{median(revised) / plain:.2f} (plain {plain:.2f} s)")
+
+    # 4. A warehouse of about 10 M line items: several periods.
+    per_gb = 1_900_000  # line items in 1 GB of gen_cur output
+    n = min(12, max(1, -(-a.zombie_rows // per_gb)))
+    per_file = min(1000.0, a.zombie_rows / per_gb * 1000 / n)
+    months = ",".join(f"2023-{m:02d}" for m in range(1, n + 1))
+    big = gen(os.path.join(data, f"zombies-{a.zombie_rows}"), per_file, months, seed=7)
+    zw = os.path.join(work, f"zombies-{a.zombie_rows}.duckdb")
+    if not os.path.exists(zw):
+        con = connect(zw, ext)
+        con.execute(ingest_sql(big)).fetchall()
+        con.close()
+    con = connect(zw, ext)
+    items = con.execute("SELECT count(*) FROM cbh.silver_line_items").fetchone()[0]
+    con.execute("SELECT * FROM cbh_zombies()").fetchall()
+    z = median([timed(lambda: con.execute("SELECT * FROM cbh_zombies()").fetchall())[0] for _ in range(5)])
+    s = median([timed(lambda: con.execute("SELECT * FROM cbh_silver()").fetchall())[0] for _ in range(5)])
+    con.close()
+    row(f"4. cbh_zombies() on {items / 1e6:.1f} M line items", f"{z * 1000:.0f} ms", "< 100 ms")
+    row("4. cbh_silver(), nothing stale", f"{s * 1000:.0f} ms", "< 50 ms")
+
+    row("5. 10 MB daily file: drop -> visible in cbh_zombies() (watch loop)",
+        f"{watch_latency(ext, work, 10):.2f} s", "< 2 s")
+
+    if a.big_mb > 0:
+        big_file = gen(os.path.join(data, f"{int(a.big_mb)}mb"), a.big_mb, seed=11)[0]
+        ok, rss, secs, err = peak_rss(big_file, work, ext)
+        row(f"6. {os.path.getsize(big_file) / 1e9:.1f} GB ingest, memory_limit = '2GB'",
+            f"{'completed' if ok else 'FAILED'} in {secs:.0f} s, peak RSS {rss / 2**30:.2f} GiB", "RSS < 3 GB")
+        if not ok:
+            notes.append(f"The large ingest failed: {err}")
+
+    hashing = phases.get("hash", float("nan"))
+    row("7. SHA-256 of the fingerprinting code (through DuckDB's file system)",
+        f"{gb / hashing:.2f} GB/s" if hashing else "?", "",
+        "overlaps parsing: no (hashing is its own phase before staging)")
+
+    growth = []
+    for mb in [float(x) for x in a.scale.split(",") if x]:
+        f = gen(os.path.join(data, f"{int(mb)}mb"), mb)[0]
+        t, path = ingest_fresh([f], work, ext, 1, "scale.duckdb")
+        time.sleep(0.5)  # released and checkpointed: the file holds everything
+        growth.append((os.path.getsize(f) / 1e9, t, os.path.getsize(path) / 1e9))
+        drop(path)
+        print(f"  growth: {growth[-1]}", flush=True)
+
+    m = machine(ext)
+    lines = [f"# cbh benchmark results", "",
+             f"{m['date']}, {m['cores']} cores ({m['cpu']}), {m['system']}, {m['duckdb']}; medians of {a.reps} "
+             f"runs; input: legacy CUR from scripts/gen_cur.py.", "",
+             "| measurement | result | target | ratio / note |", "|---|---|---|---|"]
+    lines += [f"| {w} | {v} | {t} | {r} |" for w, v, t, r in rows]
+    if growth:
+        lines += ["", "Growth (one run each):", "", "| input (GB) | cbh_ingest (s) | s per GB | warehouse (GB) |",
+                  "|---|---|---|---|"]
+        lines += [f"| {g:.2f} | {t:.2f} | {t / g:.2f} | {w:.2f} |" for g, t, w in growth]
+    lines += [""] + [f"- {n}" for n in notes] + [""]
+    text = "\n".join(lines)
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -430,11 +430,13 @@ pub fn snake_case(column: &str) -> String {
 /// The SQL that finds the first record of `stage` failing one of `checks`: `rowid` and the check's index.
 pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> String {
     let number = |v: &str| format!("regexp_full_match({v}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?')");
-    // Decimal places, counting an exponent: 1.5E-13 has 14.
+    // Decimal places, counting an exponent: 1.5E-13 has 14 (the regular expressions only for the rare exponent).
     let places = |v: &str| {
         format!(
-            "(length(rtrim(regexp_extract({v}, '^[+-]?[0-9]*\\.?([0-9]*)', 1), '0')) \
-             - coalesce(try_cast(nullif(regexp_extract({v}, '[eE]([+-]?[0-9]+)$', 1), '') AS INTEGER), 0))"
+            "(CASE WHEN contains(lower({v}), 'e') \
+             THEN length(rtrim(regexp_extract({v}, '^[+-]?[0-9]*\\.?([0-9]*)', 1), '0')) \
+                  - coalesce(try_cast(nullif(regexp_extract({v}, '[eE]([+-]?[0-9]+)$', 1), '') AS INTEGER), 0) \
+             ELSE length(rtrim(split_part({v}, '.', 2), '0')) END)"
         )
     };
     let exact = |v: &str, scale: u32| {

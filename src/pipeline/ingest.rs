@@ -879,12 +879,12 @@ fn stage(
         return Err(reject(None, None, no_column(format, &missing, &columns)));
     }
     let checks = format.checks(&columns, &doubles);
-    crate::diag::statement(&format::first_bad_value_sql(format, table, &checks));
-    let first_bad: Option<(i64, i64)> =
-        optional(con.query_row(&format::first_bad_value_sql(format, table, &checks), [], |r| Ok((r.get(0)?, r.get(1)?))))
-            .context("validating a staged file")?;
+    let validate = format::first_bad_value_sql(format, table, &checks);
+    crate::diag::statement(&validate);
+    let first_bad: Option<(i64, i64)> = optional(con.query_row(&validate, [], |r| Ok((r.get(0)?, r.get(1)?))))
+        .context("validating a staged file")?;
     if let Some((rowid, index)) = first_bad {
-        let check = &checks[index as usize];
+        let check = checks.get(index as usize).ok_or_else(|| Error::Internal(format!("no check {index}")))?;
         let value: Option<String> = con
             .query_row(&render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&check.column))]), [rowid], |r| {
                 r.get(0)

@@ -3,13 +3,18 @@
 -- Athena name `name`, trimmed, empty as NULL (NULL where the table lacks it); {service}, {region} and
 -- {tag_entries} are the format's expressions; {tags} and {source_tags} build the tag maps. README: "Formats".
 INSERT INTO cbh.silver_line_items BY NAME
-WITH src AS (
+WITH src AS NOT MATERIALIZED (
     SELECT *,
            {c:line_item_line_item_type} AS cbh_type,
            CAST({c:line_item_unblended_cost} AS DECIMAL(38, 12)) AS cbh_billed,
-           {tag_entries} AS cbh_tags
+           {tag_key} AS cbh_tag_key
     FROM cbh.{bronze}
     WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE
+),
+-- The tag maps, built once per distinct set of tag values (a few thousand) rather than once per line item.
+tag_maps AS (
+    SELECT cbh_tag_key, {tags} AS cbh_user_tags, {source_tags} AS cbh_source_tags
+    FROM (SELECT *, {tag_entries} AS cbh_tags FROM (SELECT {tag_unpack} FROM (SELECT DISTINCT cbh_tag_key FROM src)))
 )
 SELECT
     provider                                                              AS ProviderName,
@@ -67,8 +72,8 @@ SELECT
     NULL::DECIMAL(38, 12)                                                 AS ContractedCost,
     {c:line_item_currency_code}                                           AS BillingCurrency,
     CASE WHEN cbh_type IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END AS CommitmentDiscountStatus,
-    {tags}                                                                AS Tags,
-    {source_tags}                                                         AS x_SourceTags,
+    tag_maps.cbh_user_tags                                                AS Tags,
+    tag_maps.cbh_source_tags                                              AS x_SourceTags,
     cbh_type                                                              AS x_LineItemType,
     {c:line_item_product_code}                                            AS x_ServiceCode,
     {c:line_item_usage_type}                                              AS x_UsageType,
@@ -77,4 +82,4 @@ SELECT
     ingestion_id                                                          AS x_IngestionId,
     source_file                                                           AS x_SourceFile,
     source_row                                                            AS x_SourceRow
-FROM src;
+FROM src JOIN tag_maps ON src.cbh_tag_key IS NOT DISTINCT FROM tag_maps.cbh_tag_key;

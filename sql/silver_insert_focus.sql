@@ -3,11 +3,16 @@
 -- `NULL` as NULL (NULL where the table lacks it); {tag_entries} parses Tags; {tags} and {source_tags}
 -- build the tag maps.
 INSERT INTO cbh.silver_line_items BY NAME
-WITH src AS (
+WITH src AS NOT MATERIALIZED (
     SELECT *,
-           {tag_entries} AS cbh_tags
+           {tag_key} AS cbh_tag_key
     FROM cbh.{bronze}
     WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE
+),
+-- The tag maps, built once per distinct set of tag values (a few thousand) rather than once per line item.
+tag_maps AS (
+    SELECT cbh_tag_key, {tags} AS cbh_user_tags, {source_tags} AS cbh_source_tags
+    FROM (SELECT *, {tag_entries} AS cbh_tags FROM (SELECT {tag_unpack} FROM (SELECT DISTINCT cbh_tag_key FROM src)))
 )
 SELECT
     provider                                                              AS ProviderName,
@@ -32,8 +37,8 @@ SELECT
     CAST({c:ContractedCost} AS DECIMAL(38, 12))                           AS ContractedCost,
     {c:BillingCurrency}                                                   AS BillingCurrency,
     {c:CommitmentDiscountStatus}                                          AS CommitmentDiscountStatus,
-    {tags}                                                                AS Tags,
-    {source_tags}                                                         AS x_SourceTags,
+    tag_maps.cbh_user_tags                                                AS Tags,
+    tag_maps.cbh_source_tags                                              AS x_SourceTags,
     NULL::VARCHAR                                                         AS x_LineItemType,
     {c:x_ServiceCode}                                                     AS x_ServiceCode,
     coalesce({c:x_UsageType}, {c:SkuMeter})                               AS x_UsageType,
@@ -42,4 +47,4 @@ SELECT
     ingestion_id                                                          AS x_IngestionId,
     source_file                                                           AS x_SourceFile,
     source_row                                                            AS x_SourceRow
-FROM src;
+FROM src JOIN tag_maps ON src.cbh_tag_key IS NOT DISTINCT FROM tag_maps.cbh_tag_key;

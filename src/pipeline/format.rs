@@ -371,6 +371,15 @@ impl Format {
         }
     }
 
+    /// The columns Silver's tag maps are built from: the tag columns, or the one JSON tags column.
+    pub fn tag_sources(self, columns: &[String]) -> Vec<String> {
+        match (self.tag_columns(columns), self) {
+            (Some(tags), _) => tags.into_iter().map(|(_, c)| c).collect(),
+            (None, Format::Cur2) => self.resolve(columns, "resource_tags").into_iter().map(str::to_string).collect(),
+            (None, _) => self.resolve(columns, "Tags").into_iter().map(str::to_string).collect(),
+        }
+    }
+
     /// (key as the provider writes it, column) of each tag column, for the formats with one column per tag.
     fn tag_columns(self, columns: &[String]) -> Option<Vec<(String, String)>> {
         let prefix = match self {

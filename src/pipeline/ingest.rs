@@ -15,7 +15,7 @@ use super::manifest::{self, Manifest};
 use super::{ensure_warehouse, now_micros, promote, run_file, transaction, Key};
 use crate::error::{csv_error, db_message, Context, Error, Result};
 use crate::fingerprint::{digest, ClientContext};
-use crate::sql::{self, ident, render};
+use crate::sql::{self, ident, literal, render};
 
 /// A file found by a path or glob, with the metadata the cheap re-drop check uses.
 #[derive(Debug, Clone)]
@@ -382,10 +382,29 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
     let mut staged: Vec<Staged> = Vec::new();
     for file in free {
         let mut attempt = Attempt::new(file);
-        if !run.fingerprint(&mut attempt)? {
-            continue;
-        }
-        let sha = attempt.sha256.clone().unwrap_or_default();
+        // New bytes are hashed on a second thread while DuckDB stages them; the staging is kept if they are new.
+        let (sha, speculative) = match check_path(&attempt.file.path).and_then(|()| known_sha256(con, &attempt.file)) {
+            Err(e) => (Err(e), None),
+            Ok(Some(sha)) => (Ok(sha), None),
+            Ok(None) => {
+                crate::diag::phase("hash", &attempt.file.path);
+                let file = attempt.file.clone();
+                std::thread::scope(|scope| {
+                    let hashing = scope.spawn(|| hash(caller, &file));
+                    let staged = run.stage(attempt.clone(), false);
+                    let sha = hashing.join().unwrap_or_else(|p| Err(Error::from_panic(&*p, "hashing")));
+                    (sha, Some(staged))
+                })
+            }
+        };
+        let sha = match sha {
+            Ok(sha) => sha,
+            Err(e) => {
+                run.reject(attempt, &e)?;
+                continue;
+            }
+        };
+        attempt.sha256 = Some(sha.clone());
         if let Some(first) = first_with.get(&sha) {
             copies.push((attempt, first.clone()));
             continue;
@@ -396,9 +415,9 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
             landed_before.push(attempt);
             continue;
         }
-        match run.stage(attempt, false) {
-            Ok(s) => staged.push(s),
-            Err((attempt, e)) => run.reject(attempt, &e)?,
+        match speculative.unwrap_or_else(|| run.stage(attempt, false)) {
+            Ok(s) => staged.push(Staged { attempt: Attempt { sha256: Some(sha), ..s.attempt }, ..s }),
+            Err((attempt, e)) => run.reject(Attempt { sha256: Some(sha), ..attempt }, &e)?,
         }
     }
     // Bytes that landed before change nothing, unless new files of the same delivery arrive with them: a revised
@@ -626,13 +645,23 @@ fn list_one(con: &Connection, path: &str) -> std::result::Result<Option<Found>, 
 /// The file's SHA-256: from the ledger when path, size and modification time match an earlier attempt (no read),
 /// else streamed through DuckDB's file system.
 fn fingerprint(con: &Connection, caller: &ClientContext, file: &Found) -> Result<String> {
-    let params = duckdb::params![file.path, file.size, micros_timestamp(file.modified)];
-    let known: Option<String> = optional(con.query_row(sql::KNOWN_SHA256, params, |r| r.get(0)))
-        .context("looking up the file in the ledger")?;
-    if let Some(sha) = known {
-        return Ok(sha);
+    match known_sha256(con, file)? {
+        Some(sha) => Ok(sha),
+        None => {
+            crate::diag::phase("hash", &file.path);
+            hash(caller, file)
+        }
     }
-    crate::diag::phase("hash", &file.path);
+}
+
+/// The SHA-256 the ledger holds for this path, size and modification time, if any.
+fn known_sha256(con: &Connection, file: &Found) -> Result<Option<String>> {
+    let params = duckdb::params![file.path, file.size, micros_timestamp(file.modified)];
+    optional(con.query_row(sql::KNOWN_SHA256, params, |r| r.get(0))).context("looking up the file in the ledger")
+}
+
+/// Streams the file through DuckDB's file system: its SHA-256, or why it cannot land (unreadable, or binary).
+fn hash(caller: &ClientContext, file: &Found) -> Result<String> {
     let reject = |reason: String| Error::Rejected { file: file.path.clone(), line: None, column: None, reason };
     let handle = caller.open(&file.path).map_err(|e| reject(format!("cannot be opened: {e}")))?;
     let d = digest(handle).map_err(|e| reject(format!("cannot be read: {e}")))?;
@@ -968,7 +997,11 @@ fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Result<&'stati
             }
             select.push(format!("{} AS {}", ident(&column), ident(&target)));
         }
-        let [provider, account, period] = s.format.key_expressions(&s.columns);
+        // A CUR file holds one key (checked while staging): constants, not an expression per row.
+        let [provider, account, period] = match s.attempt.keys.as_slice() {
+            [(p, a, d)] if !s.format.many_keys() => [literal(p), literal(a), format!("DATE {}", literal(d))],
+            _ => s.format.key_expressions(&s.columns),
+        };
         inserts.push(render(
             sql::BRONZE_INSERT,
             &[

@@ -5,7 +5,7 @@ use duckdb::Connection;
 use super::format::{self, Format};
 use super::{now_micros, run_file, Key, SILVER_VERSION};
 use crate::error::{Context, Result};
-use crate::sql::{self, literal, render};
+use crate::sql::{self, ident, literal, render};
 
 /// A Bronze table's columns, in order.
 pub fn bronze_columns(con: &Connection, format: Format) -> Result<Vec<String>> {
@@ -32,11 +32,18 @@ pub fn silver_insert(format: Format, columns: &[String]) -> String {
     out.push_str(rest);
     let (service, region) = format.service_and_region(columns);
     let (tags, source_tags) = format.tag_maps(columns);
+    // The tag columns' values as one list: the key of the tag maps, unpacked again under the columns' own names.
+    let sources = format.tag_sources(columns);
+    let tag_key = format!("[{}]::VARCHAR[]", sources.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", "));
+    let mut tag_unpack = vec!["cbh_tag_key".to_string()];
+    tag_unpack.extend(sources.iter().enumerate().map(|(i, c)| format!("cbh_tag_key[{}] AS {}", i + 1, ident(c))));
     render(
         &out,
         &[
             ("bronze", format.bronze_table()),
             ("tag_entries", &format.tag_entries(columns)),
+            ("tag_key", &tag_key),
+            ("tag_unpack", &tag_unpack.join(", ")),
             ("tags", &tags),
             ("source_tags", &source_tags),
             ("service", &service),

@@ -52,11 +52,14 @@ reliability: release venv
 	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension $(PY) -m pytest -q $(RELIABILITY)
 	$(PY) scripts/reliability_report.py --readme
 
-PROPERTIES = cargo test --quiet --test properties > build/properties.log 2>&1 || (cat build/properties.log; exit 1); \
+PROPERTIES = cargo test --quiet --test properties > build/properties.log 2>&1 || { cat build/properties.log; exit 1; }; \
 	grep "test result" build/properties.log
 
+# Generated inputs: a CUR of SIZE_MB per month (gen_cur.py), and the zombie scenario with its ground truth per rule
+# (gen_zombies.py, README "Zombie rules").
 data: venv
 	$(PY) scripts/gen_cur.py --out $(DATA) --size-mb $(SIZE_MB) --periods 2024-09,2024-10
+	$(PY) scripts/gen_zombies.py $(DATA)/zombies
 
 # Benchmarks against DuckDB alone (README "Performance"); writes bench/results.md. BENCH_MB: the main file's size,
 # BIG_MB: the memory-limited ingest (0 skips it). Inputs are generated (gen_cur.py) into data/bench once.
@@ -69,9 +72,11 @@ bench: release venv
 demo: release data
 	@rm -f $(WAREHOUSE) $(WAREHOUSE).wal
 	$(VENV)/bin/duckdb -unsigned $(WAREHOUSE) -c "LOAD 'build/release/cbh.duckdb_extension'; \
-	  SELECT file, billing_period, rows, status FROM cbh_ingest('$(DATA)/*.csv'); \
-	  SELECT billing_period, line_items, resources, billed_cost FROM cbh_silver(); \
-	  SELECT billing_period, resource_id, service, cost, region FROM cbh_zombies() LIMIT 15;"
+	  SELECT file, billing_period, rows, status FROM cbh_ingest(['$(DATA)/*.csv', '$(DATA)/zombies/*.csv']); \
+	  SELECT billing_period, billing_account, line_items, resources, billed_cost FROM cbh_silver(); \
+	  SELECT billing_period, rule, resource_id, evidence, cost, monthly_waste FROM cbh_zombies() LIMIT 15; \
+	  SELECT billing_period, dimension, value, findings, waste, waste_share FROM cbh_waste() \
+	    WHERE dimension IN ('total', 'rule');"
 
 watch: release venv
 	scripts/watch.sh data/landing_zone $(WAREHOUSE)

@@ -6,5 +6,5 @@ DELETE FROM cbh.bronze_cur2 WHERE provider = $1 AND billing_account = $2 AND bil
 DELETE FROM cbh.bronze_focus WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;
 DELETE FROM cbh.silver_line_items
 WHERE ProviderName = $1 AND BillingAccountId = $2 AND BillingPeriodStart::DATE = $3::DATE;
-DELETE FROM cbh.gold_zombies WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;
+DELETE FROM cbh.gold_usage WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;
 DELETE FROM cbh.periods WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;

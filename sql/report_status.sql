@@ -1,4 +1,5 @@
--- report_status.sql: cbh_status' output, one row. $1 cbh version, $2 DuckDB version, $3 lifecycle state.
+-- report_status.sql: cbh_status' output, one row; zombies are the findings cbh_zombies() shows (those of the
+-- enabled rules that run, not excluded). $1 cbh version, $2 DuckDB version, $3 lifecycle state.
 SELECT $1::VARCHAR AS cbh_version,
        $2::VARCHAR AS duckdb_version,
        'cbh' AS warehouse_schema,
@@ -9,7 +10,7 @@ SELECT $1::VARCHAR AS cbh_version,
                + (SELECT count(*) FROM cbh.bronze_cur2) + (SELECT count(*) FROM cbh.bronze_focus)) AS bronze_rows,
        (SELECT count(*) FROM cbh.silver_line_items) AS silver_line_items,
        (SELECT count(*) FROM cbh.silver_resources) AS resources,
-       (SELECT count(*) FROM cbh.gold_zombies) AS zombies,
+       (SELECT count(*) FROM ({findings}) WHERE excluded_reason IS NULL) AS zombies,
        (SELECT count(*) FROM cbh.ledger) AS ledger_entries,
        (SELECT max(finished_at) FROM cbh.ledger) AS last_ingestion_at,
        (SELECT arg_max(file, ledger_id) FROM cbh.ledger) AS last_file,

@@ -1,12 +1,13 @@
--- report_zombies.sql: cbh_zombies' output, most expensive first. $1 billing period (any day of it) or NULL,
--- $2 minimum cost or NULL. Tags, first and last seen come from the resource dimension.
-SELECT z.billing_period, z.resource_id, z.rule, z.cost, z.effective_cost, z.usage_amount, z.service, z.usage_type,
-       z.region, z.account, z.provider, z.billing_account,
-       to_json(coalesce(r.Tags, MAP {}::MAP(VARCHAR, VARCHAR)))::VARCHAR AS tags,
-       r.first_seen, r.last_seen
-FROM cbh.gold_zombies z
-LEFT JOIN cbh.silver_resources r
-       ON r.ProviderName = z.provider AND r.BillingAccountId = z.billing_account AND r.ResourceId = z.resource_id
-WHERE ($1::DATE IS NULL OR z.billing_period = date_trunc('month', $1::DATE)::DATE)
-  AND ($2::DECIMAL(38, 12) IS NULL OR z.cost >= $2::DECIMAL(38, 12))
-ORDER BY z.cost DESC, z.billing_period, z.resource_id, z.rule;
+-- report_zombies.sql: cbh_zombies' output, the most monthly waste first, from the findings of the enabled rules
+-- (findings.sql). $1 billing period (any day of it) or NULL, $2 minimum cost or NULL, $3 whether excluded findings
+-- are shown (flagged).
+SELECT billing_period, resource_id, rule, evidence, waste AS cost, effective_waste AS effective_cost,
+       cbh.monthly(greatest(waste, effective_waste), billing_period, first_charge, last_charge) AS monthly_waste,
+       usage_amount, service, usage_type, region, account, provider, billing_account,
+       to_json(coalesce(resource_tags, MAP {}::MAP(VARCHAR, VARCHAR)))::VARCHAR AS tags,
+       first_seen, last_seen, excluded_reason IS NOT NULL AS excluded, excluded_reason
+FROM ({findings})
+WHERE ($1::DATE IS NULL OR billing_period = date_trunc('month', $1::DATE)::DATE)
+  AND ($2::DECIMAL(38, 12) IS NULL OR waste >= $2::DECIMAL(38, 12))
+  AND ($3::BOOLEAN OR excluded_reason IS NULL)
+ORDER BY monthly_waste DESC, cost DESC, billing_period, resource_id NULLS LAST, rule, account, region;

@@ -138,20 +138,88 @@ CREATE TABLE IF NOT EXISTS cbh.silver_resources (
     line_items       BIGINT NOT NULL
 );
 
--- Gold: resources flagged as zombies, one row per (billing period, resource, rule).
-CREATE TABLE IF NOT EXISTS cbh.gold_zombies (
-    provider        VARCHAR NOT NULL,
-    billing_account VARCHAR NOT NULL,
-    billing_period  DATE NOT NULL,
-    resource_id     VARCHAR NOT NULL,
-    rule            VARCHAR NOT NULL,
-    cost            DECIMAL(38, 12) NOT NULL,
-    effective_cost  DECIMAL(38, 12) NOT NULL,
-    usage_amount    DECIMAL(38, 18) NOT NULL,
-    service         VARCHAR,
-    usage_type      VARCHAR,
-    region          VARCHAR,
-    account         VARCHAR
+-- Gold: what each resource cost and used in a billing period, with the meters the zombie rules read. Line items
+-- without a resource ID count once per (account, region). cbh_zombies() evaluates the rules of cbh.rules over this
+-- table when it is called, so a rule changed or disabled applies at once. README: "Zombie rules".
+CREATE TABLE IF NOT EXISTS cbh.gold_usage (
+    provider                    VARCHAR NOT NULL,
+    billing_account             VARCHAR NOT NULL,
+    billing_period              DATE NOT NULL,
+    resource_key                VARCHAR,          -- the ID normalized: an EC2 ARN's last part (nat-0abc)
+    resource_id                 VARCHAR,          -- the ID as the export writes it
+    account                     VARCHAR,
+    region                      VARCHAR,
+    service                     VARCHAR,
+    usage_type                  VARCHAR,          -- the most expensive usage type
+    currency                    VARCHAR,
+    cost                        DECIMAL(38, 12) NOT NULL,  -- billed cost of usage line items
+    effective_cost              DECIMAL(38, 12) NOT NULL,
+    usage_amount                DECIMAL(38, 18) NOT NULL,
+    first_charge                TIMESTAMP,
+    last_charge                 TIMESTAMP,
+    idle_address_hours          DECIMAL(38, 18) NOT NULL,  -- public IPv4 / Elastic IP billed as idle
+    idle_address_cost           DECIMAL(38, 12) NOT NULL,
+    idle_address_effective_cost DECIMAL(38, 12) NOT NULL,
+    nat_gateway_hours           DECIMAL(38, 18) NOT NULL,
+    nat_gateway_gb              DECIMAL(38, 18) NOT NULL,  -- data processed
+    load_balancer_hours         DECIMAL(38, 18) NOT NULL,
+    load_balancer_lcu           DECIMAL(38, 18) NOT NULL,  -- capacity unit-hours
+    load_balancer_gb            DECIMAL(38, 18) NOT NULL,  -- data processed (Classic Load Balancer)
+    vpc_endpoint_hours          DECIMAL(38, 18) NOT NULL,
+    vpc_endpoint_gb             DECIMAL(38, 18) NOT NULL,
+    unused_commitment           DECIMAL(38, 12) NOT NULL   -- unused RI fees and Savings Plan commitment
 );
 
-INSERT INTO cbh.meta SELECT 2 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);
+-- The zombie rules: each a predicate over cbh.gold_usage (and its `params`), with the evidence a person can act on
+-- and the money at stake. cbh seeds its rules from sql/rules/ (origin 'cbh'); users add, tune and disable rows.
+CREATE TABLE IF NOT EXISTS cbh.rules (
+    rule            VARCHAR PRIMARY KEY,
+    enabled         BOOLEAN NOT NULL DEFAULT true,
+    description     VARCHAR NOT NULL,
+    predicate       VARCHAR NOT NULL,
+    evidence        VARCHAR NOT NULL,
+    waste           VARCHAR NOT NULL DEFAULT 'cost',
+    effective_waste VARCHAR NOT NULL DEFAULT 'effective_cost',
+    params          MAP(VARCHAR, DECIMAL(38, 12)) NOT NULL DEFAULT MAP {},
+    origin          VARCHAR NOT NULL DEFAULT 'user'
+);
+
+-- Findings kept out of the report (not lost: cbh_zombies(excluded := true) shows them, flagged): by resource ID
+-- (bare or ARN), or by tag (any value, or one). `rule` NULL: every rule.
+CREATE TABLE IF NOT EXISTS cbh.exclusions (
+    resource_id VARCHAR,
+    tag_key     VARCHAR,
+    tag_value   VARCHAR,
+    rule        VARCHAR,
+    reason      VARCHAR NOT NULL,
+    CHECK (resource_id IS NOT NULL OR tag_key IS NOT NULL)
+);
+
+-- A resource ID as the rules match it: an EC2 ARN's resource part (arn:aws:ec2:...:natgateway/nat-0abc and
+-- nat-0abc are one gateway), anything else as written.
+CREATE OR REPLACE MACRO cbh.resource_key(id) AS
+    CASE WHEN starts_with(id, 'arn:') AND regexp_matches(id, '^arn:[^:]*:ec2:[^:]*:[^:]*:[^/]+/.')
+         THEN regexp_extract(id, '/([^/]+)$', 1) ELSE id END;
+
+-- A tag's value from a Tags map, the key matched as users type it: case and `:`/`_` do not matter (cbh:keep,
+-- CBH_KEEP).
+CREATE OR REPLACE MACRO cbh.tag(tags, tag_key) AS
+    list_extract(list_filter(map_entries(tags),
+                             lambda cbh_entry: regexp_replace(lower(cbh_entry.key), '[^a-z0-9]', '_', 'g')
+                                               = regexp_replace(lower(tag_key), '[^a-z0-9]', '_', 'g')), 1).value;
+
+-- A quantity for evidence text: at most 3 decimals, no trailing zeros (720, 0.047).
+CREATE OR REPLACE MACRO cbh.num(x) AS
+    rtrim(rtrim(round(x, 3)::DECIMAL(38, 3)::VARCHAR, '0'), '.');
+
+-- `amount` spent over the charges seen from `first_charge` to `last_charge` (at least an hour), projected to the
+-- whole calendar month of `period` at the same rate: exact integer arithmetic in millionths, rounded half up.
+CREATE OR REPLACE MACRO cbh.monthly(amount, period, first_charge, last_charge) AS
+    ((round(amount * 1000000)::HUGEINT * date_diff('second', period, period + INTERVAL 1 MONTH)
+      + cbh.seen_seconds(period, first_charge, last_charge) // 2)
+     // cbh.seen_seconds(period, first_charge, last_charge))::DECIMAL(38, 0) * 0.000001::DECIMAL(38, 6);
+CREATE OR REPLACE MACRO cbh.seen_seconds(period, first_charge, last_charge) AS
+    least(date_diff('second', period, period + INTERVAL 1 MONTH),
+          greatest(3600, coalesce(date_diff('second', first_charge::TIMESTAMP, last_charge::TIMESTAMP), 0)))::HUGEINT;
+
+INSERT INTO cbh.meta SELECT 3 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);

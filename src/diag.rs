@@ -16,11 +16,23 @@ pub fn statement(sql: &str) {
     }
 }
 
+/// Prints a note with the trace's clock (`CBH_TRACE=1`), in parentheses (not a phase), from any thread; never a
+/// fault point.
+pub fn note(what: &str) {
+    if std::env::var_os("CBH_TRACE").is_some_and(|v| !v.is_empty() && v != "0") {
+        eprintln!("cbh[trace] +{:.3}s ({what})", start().elapsed().as_secs_f64());
+    }
+}
+
+fn start() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
 /// Marks the start of `phase` (with a `detail`, such as the file or the delivery key).
 pub fn phase(phase: &str, detail: &str) {
     if std::env::var_os("CBH_TRACE").is_some_and(|v| !v.is_empty() && v != "0") {
-        static START: OnceLock<Instant> = OnceLock::new();
-        let t = START.get_or_init(Instant::now).elapsed().as_secs_f64();
+        let t = start().elapsed().as_secs_f64();
         eprintln!("cbh[trace] +{t:.3}s {phase} {detail}");
     }
     if std::env::var_os("CBH_FAULT").is_some_and(|f| f == phase) {

@@ -17,14 +17,18 @@ sql_files! {
     BRONZE_INSERT = "bronze_insert.sql";
     BRONZE_KEYS = "bronze_keys.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
+    EXCLUSIONS_SEED = "exclusions_seed.sql";
+    FINDINGS = "findings.sql";
     KNOWN_SHA256 = "known_sha256.sql";
     LANDED_SHA256 = "landed_sha256.sql";
+    LAYOUT_VERSION = "layout_version.sql";
     LEDGER_INSERT = "ledger_insert.sql";
     LIST_FILES = "list_files.sql";
     MANIFEST_READ = "manifest_read.sql";
     META_EXISTS = "meta_exists.sql";
     MIGRATE_V1 = "migrate_v1.sql";
     MIGRATE_V1_FINISH = "migrate_v1_finish.sql";
+    MIGRATE_V2 = "migrate_v2.sql";
     NEXT_INGESTION = "next_ingestion.sql";
     PERIOD_DELETE = "period_delete.sql";
     PERIOD_EXISTS = "period_exists.sql";
@@ -33,6 +37,7 @@ sql_files! {
     REPORT_SILVER = "report_silver.sql";
     REPORT_STATUS = "report_status.sql";
     REPORT_STATUS_EMPTY = "report_status_empty.sql";
+    REPORT_WASTE = "report_waste.sql";
     REPORT_ZOMBIES = "report_zombies.sql";
     RESOURCES_REBUILD = "resources_rebuild.sql";
     SCHEMA = "schema.sql";
@@ -50,6 +55,16 @@ sql_files! {
     STALE_PERIODS = "stale_periods.sql";
     WAREHOUSE_EXISTS = "warehouse_exists.sql";
 }
+
+/// The zombie rules cbh seeds into `cbh.rules` (`sql/rules/`), each an idempotent insert.
+pub const RULES: &[&str] = &[
+    include_str!("../sql/rules/zero_usage.sql"),
+    include_str!("../sql/rules/idle_public_ip.sql"),
+    include_str!("../sql/rules/idle_nat_gateway.sql"),
+    include_str!("../sql/rules/idle_load_balancer.sql"),
+    include_str!("../sql/rules/idle_vpc_endpoint.sql"),
+    include_str!("../sql/rules/unused_commitment.sql"),
+];
 
 /// Fills `{key}` placeholders in one pass over the template: unknown keys stay as is, and values are never scanned
 /// again (a value may hold a user's column name, and `"resourceTags/user:{tags}"` must stay that name).

@@ -17,8 +17,8 @@ def digest(con):
     """count(*) and the sum of row hashes of every Bronze, Silver and Gold table and of cbh.periods."""
     tables = [t for (t,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'cbh' AND (table_name LIKE 'bronze\\_%' ESCAPE '\\' "
-        "OR table_name IN ('silver_line_items', 'silver_resources', 'gold_zombies', 'periods')) ORDER BY 1").fetchall()]
-    assert {"silver_line_items", "gold_zombies", "periods", "bronze_cur"} <= set(tables), tables
+        "OR table_name IN ('silver_line_items', 'silver_resources', 'gold_usage', 'periods')) ORDER BY 1").fetchall()]
+    assert {"silver_line_items", "gold_usage", "periods", "bronze_cur"} <= set(tables), tables
     return {t: con.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM cbh.{t} t").fetchone() for t in tables}
 
 

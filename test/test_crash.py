@@ -21,8 +21,9 @@ import pytest
 
 from conftest import REPO, record_figure
 
-PHASES = ["hash", "stage", "bronze", "silver", "gold", "ledger", "commit"]
-KILLS = dict.fromkeys(PHASES, 3) | {"commit": 6}  # per phase, alternating the two scenarios: 24 kills
+# A new file is hashed on a second thread while DuckDB stages it: a kill during "stage" also stops the hashing.
+PHASES = ["stage", "bronze", "silver", "gold", "ledger", "commit"]
+KILLS = dict.fromkeys(PHASES, 3) | {"commit": 6}  # per phase, alternating the two scenarios: 21 kills
 TRACE = re.compile(r"^cbh\[trace\] \+([0-9.]+)s (\w+)")
 
 CHILD = r"""
@@ -176,7 +177,7 @@ def test_kill_at_random_points_leaves_before_or_after_and_rerun_converges(ext, s
             assert digest(db) == case["after"], f"re-run after a kill in {phase} ({name}) did not converge"
     assert len(kills) >= 20, kills
     hit = {k["phase"] for k in kills}
-    assert hit >= {"hash", "stage", "bronze", "silver", "gold", "commit"}, kills
+    assert hit >= {"stage", "bronze", "silver", "gold", "commit"}, kills
     record_figure("crash", kills=len(kills), outcomes=outcomes,
                   by_phase={p: sum(k["phase"] == p for k in kills) for p in PHASES}, detail=kills)
 

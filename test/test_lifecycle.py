@@ -108,7 +108,7 @@ def test_cli_reopen_same_file_sees_data_and_one_instance(ext, tmp_path):
         LOAD '{ext}';
         SELECT status FROM cbh_ingest('test/data/cur/oct-part1.csv');
         SELECT count(*) AS periods FROM cbh.periods;
-        SELECT count(*) AS zombies FROM cbh_zombies();
+        SELECT count(*) AS zombies FROM cbh_zombies(rule := 'zero_usage');
     """))
     r = subprocess.run([os.path.join(os.path.dirname(sys.executable), "duckdb"), "-unsigned", "-csv", "-noheader",
                         "-f", str(script)], capture_output=True, text=True, timeout=60, cwd=REPO,

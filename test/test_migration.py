@@ -28,7 +28,7 @@ def old_warehouse(connect, tmp_path):
 def test_a_0_1_warehouse_is_moved_on_first_read(old_warehouse):
     con = old_warehouse
     zombies = sorted(con.execute("SELECT billing_period::VARCHAR, resource_id, cost, provider, billing_account "
-                                 "FROM cbh_zombies()").fetchall())
+                                 "FROM cbh_zombies(rule := 'zero_usage')").fetchall())
     assert zombies == [
         ("2024-09-01", "nat-0aaa", Decimal("0.09"), "AWS", "999988887777"),
         ("2024-09-01", "vol-0idle", Decimal("1E-10"), "AWS", "999988887777"),
@@ -49,3 +49,29 @@ def test_a_moved_warehouse_keeps_its_idempotence(old_warehouse):
     rows = con.execute(f"SELECT status FROM cbh_ingest('{REPO}/test/data/cur/sept_revised.csv')").fetchall()
     assert rows == [("replaced",)]
     assert con.execute("SELECT count(*) FROM cbh_silver()").fetchone()[0] == 2
+
+
+def test_a_layout_2_warehouse_gets_rules_and_gold_usage(connect, tmp_path):
+    """cbh 0.2/0.3 stored findings in cbh.gold_zombies; the first call moves the warehouse to rules as data."""
+    path = str(tmp_path / "w.duckdb")
+    con = connect(path)
+    files = ", ".join(f"'{os.path.join(REPO, 'test', 'data', 'cur', f)}'" for f in ("sept.csv", "oct-part1.csv",
+                                                                                     "oct-part2.csv"))
+    con.execute(f"SELECT * FROM cbh_ingest([{files}])").fetchall()
+    want = con.execute("SELECT * FROM cbh_zombies()").fetchall()
+    silver = con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall()
+    # Back to layout 2, as cbh 0.3 left it.
+    con.execute("""
+        DROP TABLE cbh.rules; DROP TABLE cbh.exclusions; DROP TABLE cbh.gold_usage;
+        CREATE TABLE cbh.gold_zombies (provider VARCHAR NOT NULL, billing_account VARCHAR NOT NULL,
+            billing_period DATE NOT NULL, resource_id VARCHAR NOT NULL, rule VARCHAR NOT NULL,
+            cost DECIMAL(38, 12) NOT NULL, effective_cost DECIMAL(38, 12) NOT NULL, usage_amount DECIMAL(38, 18) NOT NULL,
+            service VARCHAR, usage_type VARCHAR, region VARCHAR, account VARCHAR);
+        UPDATE cbh.meta SET schema_version = 2;
+    """)
+    assert con.execute("SELECT * FROM cbh_zombies()").fetchall() == want
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(3,)]
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'cbh' AND table_name = 'gold_zombies'"
+                       ).fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM cbh.rules WHERE origin = 'cbh'").fetchone()[0] == 6
+    assert con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall() == silver

@@ -6,6 +6,7 @@
 mod ingest;
 mod silver;
 mod status;
+mod waste;
 mod zombies;
 
 use std::collections::VecDeque;
@@ -30,6 +31,7 @@ pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
     register::<silver::Silver>(con, state)?;
     register::<zombies::Zombies>(con, state)?;
     register::<status::Status>(con, state)?;
+    register::<waste::Waste>(con, state)?;
     Ok(())
 }
 

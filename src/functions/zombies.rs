@@ -1,4 +1,5 @@
-//! `cbh_zombies(billing_period := DATE, min_cost := DECIMAL)`: the Gold zombie report, most expensive first.
+//! `cbh_zombies(billing_period := DATE, min_cost := DECIMAL, rule := VARCHAR, excluded := BOOLEAN)`: the findings of
+//! the zombie rules, the most monthly waste first.
 
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
@@ -6,13 +7,10 @@ use duckdb::vtab::BindInfo;
 
 use super::{named_text, warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::Result;
-use crate::pipeline::report;
+use crate::pipeline::report::{self, ZombieFilter};
 
 /// Filters of `cbh_zombies`.
-pub struct Zombies {
-    billing_period: Option<String>,
-    min_cost: Option<String>,
-}
+pub struct Zombies(ZombieFilter);
 
 impl CbhFunction for Zombies {
     const NAME: &'static str = "cbh_zombies";
@@ -20,8 +18,10 @@ impl CbhFunction for Zombies {
         ("billing_period", Ty::Date),
         ("resource_id", Ty::Text),
         ("rule", Ty::Text),
+        ("evidence", Ty::Text),
         ("cost", Ty::Money),
         ("effective_cost", Ty::Money),
+        ("monthly_waste", Ty::Money),
         ("usage_amount", Ty::Quantity),
         ("service", Ty::Text),
         ("usage_type", Ty::Text),
@@ -32,17 +32,26 @@ impl CbhFunction for Zombies {
         ("tags", Ty::Text),
         ("first_seen", Ty::Timestamp),
         ("last_seen", Ty::Timestamp),
+        ("excluded", Ty::Bool),
+        ("excluded_reason", Ty::Text),
     ];
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
         vec![
             ("billing_period".into(), LogicalTypeId::Date.into()),
             ("min_cost".into(), LogicalTypeHandle::decimal(38, 12)),
+            ("rule".into(), LogicalTypeId::Varchar.into()),
+            ("excluded".into(), LogicalTypeId::Boolean.into()),
         ]
     }
 
     fn bind(bind: &BindInfo) -> Result<Self> {
-        Ok(Zombies { billing_period: named_text(bind, "billing_period"), min_cost: named_text(bind, "min_cost") })
+        Ok(Zombies(ZombieFilter {
+            billing_period: named_text(bind, "billing_period"),
+            min_cost: named_text(bind, "min_cost"),
+            rule: named_text(bind, "rule"),
+            excluded: named_text(bind, "excluded").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        }))
     }
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
@@ -50,6 +59,6 @@ impl CbhFunction for Zombies {
             return Ok(Vec::new());
         }
         let con = call.pool.reader();
-        report::zombies(&con, self.billing_period.as_deref(), self.min_cost.as_deref())
+        report::zombies(&con, &self.0)
     }
 }

@@ -663,8 +663,10 @@ fn known_sha256(con: &Connection, file: &Found) -> Result<Option<String>> {
 /// Streams the file through DuckDB's file system: its SHA-256, or why it cannot land (unreadable, or binary).
 fn hash(caller: &ClientContext, file: &Found) -> Result<String> {
     let reject = |reason: String| Error::Rejected { file: file.path.clone(), line: None, column: None, reason };
+    let started = std::time::Instant::now();
     let handle = caller.open(&file.path).map_err(|e| reject(format!("cannot be opened: {e}")))?;
     let d = digest(handle).map_err(|e| reject(format!("cannot be read: {e}")))?;
+    crate::diag::note(&format!("hashed {} bytes in {:.3} s {}", d.size, started.elapsed().as_secs_f64(), file.path));
     let compressed = [&[0x1f, 0x8b][..], &[0x28, 0xb5, 0x2f, 0xfd], b"PAR1", b"PK"].iter().any(|m| d.head.starts_with(m));
     if let (Some(at), false) = (d.first_nul, compressed) {
         return Err(reject(format!(

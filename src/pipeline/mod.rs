@@ -5,6 +5,7 @@ pub mod ingest;
 pub mod manifest;
 pub mod promote;
 pub mod report;
+pub mod rules;
 
 use duckdb::{Connection, ToSql};
 
@@ -25,35 +26,67 @@ pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &s
     Ok(())
 }
 
-/// Creates the warehouse if this database does not have it yet, and moves a cbh 0.1 warehouse to this layout.
+/// The warehouse layout this cbh writes (cbh.meta).
+pub const LAYOUT: i32 = 3;
+
+/// Creates the warehouse if this database does not have it yet, and moves an older layout to this one.
 pub fn ensure_warehouse(con: &Connection) -> Result<()> {
     if !warehouse_exists(con)? {
-        return con.execute_batch(sql::SCHEMA).context("creating the warehouse (schema cbh)");
+        return transaction(con, || {
+            con.execute_batch(sql::SCHEMA).context("creating the warehouse (schema cbh)")?;
+            seed(con)
+        });
     }
-    let current: bool = con.query_row(sql::META_EXISTS, [], |r| r.get(0)).context("reading the warehouse layout")?;
-    if current {
+    let layout = layout(con)?;
+    if layout >= LAYOUT {
         return Ok(());
     }
     transaction(con, || {
-        let ctx = "moving the warehouse from cbh 0.1's layout to this one (this needs the database open read-write \
-                   once)";
-        con.execute_batch(sql::MIGRATE_V1).context(ctx)?;
-        con.execute_batch(sql::SCHEMA).context(ctx)?;
-        con.execute_batch(sql::MIGRATE_V1_FINISH).context(ctx)?;
+        let ctx = format!(
+            "moving the warehouse from layout {layout} to layout {LAYOUT} (this needs the database open read-write \
+             once)"
+        );
+        if layout < 2 {
+            con.execute_batch(sql::MIGRATE_V1).context(&ctx)?;
+            con.execute_batch(sql::SCHEMA).context(&ctx)?;
+            con.execute_batch(sql::MIGRATE_V1_FINISH).context(&ctx)?;
+        } else {
+            con.execute_batch(sql::MIGRATE_V2).context(&ctx)?;
+            con.execute_batch(sql::SCHEMA).context(&ctx)?;
+        }
+        seed(con)?;
         for key in promote::bronze_keys(con)? {
-            promote::promote(con, &key)?;
+            if layout < 2 {
+                promote::promote(con, &key)?;
+            } else {
+                promote::gold(con, &key)?;
+            }
         }
         Ok(())
     })
 }
 
+/// The zombie rules and exclusions a warehouse starts with; rules the user already has (by name) are kept as they
+/// are.
+fn seed(con: &Connection) -> Result<()> {
+    for rule in sql::RULES {
+        con.execute_batch(rule).context("seeding the zombie rules (cbh.rules)")?;
+    }
+    con.execute_batch(sql::EXCLUSIONS_SEED).context("seeding the exclusions (cbh.exclusions)")
+}
+
+/// The warehouse's layout: 1 for cbh 0.1 (no cbh.meta).
+fn layout(con: &Connection) -> Result<i32> {
+    let meta: bool = con.query_row(sql::META_EXISTS, [], |r| r.get(0)).context("reading the warehouse layout")?;
+    if !meta {
+        return Ok(1);
+    }
+    con.query_row(sql::LAYOUT_VERSION, [], |r| r.get(0)).context("reading the warehouse layout")
+}
+
 /// Whether the warehouse exists in an older layout that `ensure_warehouse` must move first.
 pub fn needs_upgrade(con: &Connection) -> Result<bool> {
-    if !warehouse_exists(con)? {
-        return Ok(false);
-    }
-    let current: bool = con.query_row(sql::META_EXISTS, [], |r| r.get(0)).context("reading the warehouse layout")?;
-    Ok(!current)
+    Ok(warehouse_exists(con)? && layout(con)? < LAYOUT)
 }
 
 /// Whether the warehouse exists (readers return nothing before the first ingest, and create nothing).

@@ -69,13 +69,20 @@ pub fn promote(con: &Connection, key: &Key) -> Result<()> {
     }
     run_file(con, sql::RESOURCES_REBUILD, &[provider, account], &ctx("the resource dimension"))?;
     crate::diag::phase("gold", &detail);
-    run_file(con, sql::GOLD_REBUILD, &params, &ctx("Gold"))?;
+    gold(con, key)?;
     run_file(
         con,
         sql::PERIOD_SUMMARIZE,
         &[provider, account, period, &SILVER_VERSION, &now_micros()],
         &ctx("the summary"),
     )
+}
+
+/// Rebuilds Gold (usage per resource, which the zombie rules read) of one key from Silver.
+pub fn gold(con: &Connection, key: &Key) -> Result<()> {
+    let (provider, account, period) = key;
+    let context = format!("building Gold for {provider} billing account {account}, billing period {period}");
+    run_file(con, sql::GOLD_REBUILD, &[provider, account, period], &context)
 }
 
 /// Every key Bronze holds.

@@ -4,7 +4,8 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{Connection, ToSql};
 
 use crate::error::{Context, Result};
-use crate::sql;
+use super::rules;
+use crate::sql::{self, render};
 
 /// Runs a query and collects its result.
 pub fn query(con: &Connection, sql: &str, params: &[&dyn ToSql], context: &str) -> Result<Vec<RecordBatch>> {
@@ -23,13 +24,40 @@ pub fn silver(con: &Connection, since: i64) -> Result<Vec<RecordBatch>> {
     query(con, sql::REPORT_SILVER, &[&since], "reading the Silver summary")
 }
 
-/// `cbh_zombies`' rows, optionally filtered by billing period (`YYYY-MM-DD`) and minimum cost (decimal text).
-pub fn zombies(con: &Connection, period: Option<&str>, min_cost: Option<&str>) -> Result<Vec<RecordBatch>> {
-    query(con, sql::REPORT_ZOMBIES, &[&period, &min_cost], "reading the zombie report")
+/// What `cbh_zombies` shows.
+#[derive(Debug, Default)]
+pub struct ZombieFilter {
+    /// Billing period (`YYYY-MM-DD`, any day of it).
+    pub billing_period: Option<String>,
+    /// Minimum cost in the period (decimal text).
+    pub min_cost: Option<String>,
+    /// One rule only.
+    pub rule: Option<String>,
+    /// Also the findings that cbh.exclusions keeps out (flagged).
+    pub excluded: bool,
+}
+
+/// `cbh_zombies`' rows: the findings of the enabled rules.
+pub fn zombies(con: &Connection, filter: &ZombieFilter) -> Result<Vec<RecordBatch>> {
+    let findings = rules::findings(con, filter.rule.as_deref(), false)?;
+    let stmt = render(sql::REPORT_ZOMBIES, &[("findings", &findings)]);
+    crate::diag::statement(&stmt);
+    query(con, &stmt, &[&filter.billing_period, &filter.min_cost, &filter.excluded], "reading the zombie report")
+}
+
+/// `cbh_waste`'s rows: the waste of the findings cbh_zombies() shows, by rule, service, account, owner and in total.
+pub fn waste(con: &Connection, period: Option<&str>, owner_tag: &str) -> Result<Vec<RecordBatch>> {
+    let stmt = render(sql::REPORT_WASTE, &[("findings", &rules::findings(con, None, false)?)]);
+    query(con, &stmt, &[&period, &owner_tag], "reading the waste summary")
 }
 
 /// `cbh_status`' row.
+/// Zombies count the findings of the rules that run (a broken rule does not hide the rest of the status).
 pub fn status(con: &Connection, warehouse: bool, duckdb_version: &str, lifecycle: &str) -> Result<Vec<RecordBatch>> {
-    let file = if warehouse { sql::REPORT_STATUS } else { sql::REPORT_STATUS_EMPTY };
-    query(con, file, &[&env!("CARGO_PKG_VERSION"), &duckdb_version, &lifecycle], "reading the warehouse status")
+    let stmt = if warehouse {
+        render(sql::REPORT_STATUS, &[("findings", &rules::findings(con, None, true)?)])
+    } else {
+        sql::REPORT_STATUS_EMPTY.to_string()
+    };
+    query(con, &stmt, &[&env!("CARGO_PKG_VERSION"), &duckdb_version, &lifecycle], "reading the warehouse status")
 }

@@ -1,0 +1,53 @@
+//! `cbh_waste(billing_period := DATE, owner_tag := VARCHAR)`: what the zombies cost, per billing period, by rule,
+//! service, account and owner tag, and in total, with the share of spend that is waste.
+
+use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
+use duckdb::vtab::BindInfo;
+
+use super::{named_text, warehouse_ready, Call, CbhFunction, Ty};
+use crate::error::Result;
+use crate::pipeline::report;
+
+/// Filters of `cbh_waste`.
+pub struct Waste {
+    billing_period: Option<String>,
+    owner_tag: String,
+}
+
+impl CbhFunction for Waste {
+    const NAME: &'static str = "cbh_waste";
+    const COLUMNS: &'static [(&'static str, Ty)] = &[
+        ("billing_period", Ty::Date),
+        ("dimension", Ty::Text),
+        ("value", Ty::Text),
+        ("findings", Ty::BigInt),
+        ("resources", Ty::BigInt),
+        ("waste", Ty::Money),
+        ("monthly_waste", Ty::Money),
+        ("spend", Ty::Money),
+        ("waste_share", Ty::Money),
+    ];
+
+    fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
+        vec![
+            ("billing_period".into(), LogicalTypeId::Date.into()),
+            ("owner_tag".into(), LogicalTypeId::Varchar.into()),
+        ]
+    }
+
+    fn bind(bind: &BindInfo) -> Result<Self> {
+        Ok(Waste {
+            billing_period: named_text(bind, "billing_period"),
+            owner_tag: named_text(bind, "owner_tag").unwrap_or_else(|| "owner".into()),
+        })
+    }
+
+    fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
+        if !warehouse_ready(call.pool)? {
+            return Ok(Vec::new());
+        }
+        let con = call.pool.reader();
+        report::waste(&con, self.billing_period.as_deref(), &self.owner_tag)
+    }
+}

@@ -22,6 +22,14 @@ Planted (the truth is what was planted; money is summed from the rows written, a
   unused_commitment   an RI fee partly unused (per account and region: RI fee lines carry no resource ID), a Savings
                       Plan's unused commitment. Negative: a fully used RI fee.
   zero_usage          a volume billed with zero usage. Negatives: the busy instance and everything active.
+  idle_instance       an instance under 2 % CPU and 5 MB network every day for 30 days (its metrics name it by ARN).
+                      Negatives: a busy one, one with a single busy CPU day, one with a single day of traffic.
+                      "no metrics": one without metrics, one with 5 days of them.
+  idle_volume         a volume with 0 read/write operations (Parquet metrics). Negative: a volume in use.
+  idle_database       an RDS instance with 0 connections (its metrics name it by DBInstanceIdentifier). Negative: one
+                      with connections.
+  persistence         the idle NAT gateway bills on in October (cur-2024-10.csv): found for 61 days.
+Metrics files: metrics-ec2-2024-09.csv (instances), metrics-rest-2024-09.parquet (volumes, databases).
 """
 
 import csv, json, os, sys
@@ -53,16 +61,17 @@ def iso(t):
 
 
 class Bill:
-    def __init__(self, payer, account):
-        self.payer, self.account, self.rows, self.cost = payer, account, [], {}
+    def __init__(self, payer, account, period=PERIOD, days=DAYS):
+        self.payer, self.account, self.rows, self.period, self.days = payer, account, [], period, days
 
     def line(self, day, hours, kind, product, usage_type, operation, rid, amount, cost, description, region, unit,
              owner="", keep="", **extra):
-        start = PERIOD + timedelta(days=day)
+        start = self.period + timedelta(days=day)
         row = dict.fromkeys(HEADER, "")
         row.update({
             "identity/LineItemId": f"li-{len(self.rows):06d}", "bill/PayerAccountId": self.payer,
-            "bill/BillingPeriodStartDate": iso(PERIOD), "bill/BillingPeriodEndDate": iso(PERIOD + timedelta(DAYS)),
+            "bill/BillingPeriodStartDate": iso(self.period),
+            "bill/BillingPeriodEndDate": iso(self.period + timedelta(self.days)),
             "lineItem/UsageAccountId": self.account, "lineItem/LineItemType": kind,
             "lineItem/UsageStartDate": iso(start), "lineItem/UsageEndDate": iso(start + timedelta(hours=hours)),
             "lineItem/ProductCode": product[0], "lineItem/UsageType": usage_type, "lineItem/Operation": operation,
@@ -78,7 +87,7 @@ class Bill:
               **tags):
         """Daily usage lines from first_day to the period's end; returns their billed cost."""
         total = D(0)
-        for day in range(first_day, DAYS):
+        for day in range(first_day, self.days):
             cost = (D(per_day) * D(rate)).quantize(D("1e-10"))
             self.line(day, 24, "Usage", product, usage_type, operation, rid, D(per_day), cost, description, region,
                       unit, **tags)
@@ -197,7 +206,95 @@ def main(out):
         if row["lineItem/ResourceId"] == "vol-0zero00000000001":
             row["lineItem/UnblendedCost"] = "0.0800000000"
     truth.append(finding("zero_usage", "vol-0zero00000000001", D("0.08") * DAYS, ACCOUNT, "us-east-1"))
+
+    # Resources the metric rules judge, and their utilization metrics (one row per day and metric).
+    metrics = []
+
+    def metric(rid, name, statistic, values, unit, first_day=0):
+        for i, v in enumerate(values):
+            t = PERIOD + timedelta(days=first_day + i, hours=12)
+            metrics.append({"resource_id": rid, "metric_name": name, "timestamp": iso(t), "statistic": statistic,
+                            "value": str(v), "unit": unit})
+
+    def instance(iid, itype, rate, cpu, network_mb, days=DAYS, arn=False):
+        c = b.daily(iid, EC2, f"USE1-BoxUsage:{itype}", "RunInstances", rate, 24,
+                    f"${rate} per On Demand Linux {itype} Instance Hour", "us-east-1", "Hrs", owner="team-data")
+        rid = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/{iid}" if arn else iid
+        if cpu is not None:
+            metric(rid, "CPUUtilization", "Maximum", cpu[:days], "Percent")
+            metric(rid, "NetworkIn", "Sum", [int(mb * 600_000) for mb in network_mb[:days]], "Bytes")
+            metric(rid, "NetworkOut", "Sum", [int(mb * 400_000) for mb in network_mb[:days]], "Bytes")
+        return c
+
+    quiet = [round(0.4 + (d % 5) * 0.2, 2) for d in range(DAYS)]          # under 2 % every day
+    c = instance("i-0idle00000000000001", "m5.large", "0.096", quiet, [1.5] * DAYS, arn=True)
+    truth.append(finding("idle_instance", "i-0idle00000000000001", c, ACCOUNT, "us-east-1", days_idle=30,
+                         evidence="EC2 instance billed 69.12 USD in 2024-09; daily max CPU at most 1.2 %, network at "
+                                  "most 1.5 MB a day, over 30 days"))
+    instance("i-0busy0000000000002", "m5.large", "0.096", [45.0] * DAYS, [2000] * DAYS)
+    active.append("i-0busy0000000000002")
+    spiky = quiet[:14] + [30.0] + quiet[15:]                                  # one busy day: not idle
+    instance("i-0spiky000000000003", "m5.large", "0.096", spiky, [1.0] * DAYS)
+    active.append("i-0spiky000000000003")
+    instance("i-0chatty00000000004", "m5.large", "0.096", quiet, [1.0] * 20 + [80.0] + [1.0] * 9)
+    active.append("i-0chatty00000000004")
+    instance("i-0nometrics0000005", "t3.micro", "0.0104", None, None)
+    instance("i-0short000000000006", "t3.micro", "0.0104", quiet, [1.0] * DAYS, days=5)   # 5 days: too few
+    no_metrics = [("idle_instance", "i-0busy0000000000001"), ("idle_instance", "i-0nometrics0000005"),
+                  ("idle_instance", "i-0short000000000006"),
+                  ("idle_volume", "vol-0zero00000000001")]
+
+    def volume(vid, ops):
+        c = b.daily(vid, EC2, "USE1-EBS:VolumeUsage.gp3", "CreateVolume-Gp3", "0.08", (D(100) / DAYS).quantize(D("1e-10")),
+                    "$0.08 per GB-month of General Purpose (gp3) provisioned storage", "us-east-1", "GB-Mo")
+        metric(vid, "VolumeReadOps", "Sum", [ops] * DAYS, "Count")
+        metric(vid, "VolumeWriteOps", "Sum", [0] * DAYS, "Count")
+        return c
+
+    c = volume("vol-0idle00000000001", 0)
+    truth.append(finding("idle_volume", "vol-0idle00000000001", c, ACCOUNT, "us-east-1", days_idle=30))
+    volume("vol-0busy00000000002", 1200)
+    active.append("vol-0busy00000000002")
+
+    def database(name, connections):
+        arn = f"arn:aws:rds:us-east-1:{ACCOUNT}:db:{name}"
+        c = b.daily(arn, ("AmazonRDS", "Amazon Relational Database Service"), "USE1-InstanceUsage:db.t3.medium",
+                    "CreateDBInstance:0014", "0.068", 24, "$0.068 per RDS db.t3.medium instance hour (or partial "
+                    "hour) running PostgreSQL", "us-east-1", "Hrs")
+        metric(name, "DatabaseConnections", "Maximum", [connections] * DAYS, "Count")
+        return arn, c
+
+    arn, c = database("orders-idle", 0)
+    truth.append(finding("idle_database", arn, c, ACCOUNT, "us-east-1", days_idle=30))
+    arn, _ = database("orders-busy", 12)
+    active.append(arn)
     b.write(os.path.join(out, "cur-2024-09.csv"))
+
+    # Metrics: instances as CSV, volumes and databases as Parquet (typed timestamps and values).
+    def write_metrics(path, rows):
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=["resource_id", "metric_name", "timestamp", "statistic", "value", "unit"],
+                               lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+
+    write_metrics(os.path.join(out, "metrics-ec2-2024-09.csv"), [m for m in metrics if "i-0" in m["resource_id"]])
+    rest = os.path.join(out, "metrics-rest.csv")
+    write_metrics(rest, [m for m in metrics if "i-0" not in m["resource_id"]])
+    import duckdb
+    duckdb.execute(f"""COPY (SELECT resource_id, metric_name, "timestamp"::TIMESTAMP AS "timestamp", statistic,
+                                   value::DOUBLE AS value, unit FROM read_csv('{rest}', all_varchar = true))
+                       TO '{os.path.join(out, "metrics-rest-2024-09.parquet")}' (FORMAT parquet)""")
+    os.remove(rest)
+
+    # October: the idle NAT gateway bills on, so the finding has lasted 61 days.
+    october = Bill(PAYER, ACCOUNT, datetime(2024, 10, 1), 31)
+    arn = f"arn:aws:ec2:us-east-1:{ACCOUNT}:natgateway/nat-0idle000000000001"
+    c = october.daily(arn, EC2, "USE1-NatGateway-Hours", "NatGateway", "0.045", 24, "$0.045 per NAT Gateway Hour",
+                      "us-east-1", "Hrs", owner="team-net")
+    truth.append(finding("idle_nat_gateway", arn, c, ACCOUNT, "us-east-1", period="2024-10-01", days_idle=61,
+                         first_seen_idle="2024-09-01 00:00:00"))
+    october.write(os.path.join(out, "cur-2024-10.csv"))
 
     # The export without resource IDs: idle addresses are still reported, per account and region.
     n = Bill(NOID_PAYER, NOID_ACCOUNT)
@@ -209,7 +306,7 @@ def main(out):
     n.write(os.path.join(out, "cur-noid-2024-09.csv"), [h for h in HEADER if h != "lineItem/ResourceId"])
 
     with open(os.path.join(out, "truth.json"), "w") as f:
-        json.dump({"findings": truth, "active": active}, f, indent=1)
+        json.dump({"findings": truth, "active": active, "no_metrics": no_metrics}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 WITH found AS (
     SELECT *, cbh.monthly(greatest(waste, effective_waste), billing_period, first_charge, last_charge) AS monthly
     FROM ({findings})
-    WHERE excluded_reason IS NULL
+    WHERE excluded_reason IS NULL AND verdict = 'idle'
       AND ($1::DATE IS NULL OR billing_period = date_trunc('month', $1::DATE)::DATE)
 ),
 by_rule AS (

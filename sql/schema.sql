@@ -181,7 +181,8 @@ CREATE TABLE IF NOT EXISTS cbh.rules (
     waste           VARCHAR NOT NULL DEFAULT 'cost',
     effective_waste VARCHAR NOT NULL DEFAULT 'effective_cost',
     params          MAP(VARCHAR, DECIMAL(38, 12)) NOT NULL DEFAULT MAP {},
-    origin          VARCHAR NOT NULL DEFAULT 'user'
+    origin          VARCHAR NOT NULL DEFAULT 'user',
+    no_metrics      VARCHAR             -- a rule that needs metrics: when it cannot tell (SQL, like predicate)
 );
 
 -- Findings kept out of the report (not lost: cbh_zombies(excluded := true) shows them, flagged): by resource ID
@@ -195,11 +196,57 @@ CREATE TABLE IF NOT EXISTS cbh.exclusions (
     CHECK (resource_id IS NOT NULL OR tag_key IS NOT NULL)
 );
 
+-- Utilization metrics (cbh_ingest(path, kind := 'metrics')), one row per data point; a point ingested again
+-- (resource, metric, statistic, time) replaces the earlier one. Values are measurements, not money: DOUBLE.
+CREATE TABLE IF NOT EXISTS cbh.metrics (
+    resource_key VARCHAR NOT NULL,
+    resource_id  VARCHAR NOT NULL,
+    metric_name  VARCHAR NOT NULL,
+    statistic    VARCHAR NOT NULL,
+    "timestamp"  TIMESTAMP NOT NULL,
+    value        DOUBLE NOT NULL,
+    unit         VARCHAR,
+    ingestion_id BIGINT NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    source_row   BIGINT NOT NULL
+);
+
+-- Metrics per resource and day (UTC), as the metric rules read them: the day's maximum CPU (the Maximum statistic
+-- where given), network in + out and volume read + write operations (the Sum statistic), maximum connections.
+CREATE TABLE IF NOT EXISTS cbh.metrics_daily (
+    resource_key       VARCHAR NOT NULL,
+    day                DATE NOT NULL,
+    cpu_max            DOUBLE,
+    network_bytes      DOUBLE,
+    volume_ops         DOUBLE,
+    db_connections_max DOUBLE
+);
+
+-- The metrics of a resource in a billing period (calendar month), for the rules: days observed per measure, the
+-- highest daily value (so "every day under a threshold" is "the highest day under it"), total volume operations.
+CREATE OR REPLACE VIEW cbh.metrics_summary AS
+SELECT resource_key, date_trunc('month', day)::DATE AS billing_period,
+       count(cpu_max) AS cpu_days, max(cpu_max) AS cpu_max,
+       count(network_bytes) AS network_days, max(network_bytes) / 1e6 AS network_max_mb,
+       count(volume_ops) AS volume_days, sum(volume_ops) AS volume_ops,
+       count(db_connections_max) AS db_days, max(db_connections_max) AS db_connections_max,
+       min(day) AS first_day, max(day) AS last_day
+FROM cbh.metrics_daily
+GROUP BY ALL;
+
 -- A resource ID as the rules match it: an EC2 ARN's resource part (arn:aws:ec2:...:natgateway/nat-0abc and
--- nat-0abc are one gateway), anything else as written.
+-- nat-0abc are one gateway), an RDS instance ARN's name (arn:aws:rds:...:db:orders and orders, CloudWatch's
+-- DBInstanceIdentifier), anything else as written.
 CREATE OR REPLACE MACRO cbh.resource_key(id) AS
-    CASE WHEN starts_with(id, 'arn:') AND regexp_matches(id, '^arn:[^:]*:ec2:[^:]*:[^:]*:[^/]+/.')
-         THEN regexp_extract(id, '/([^/]+)$', 1) ELSE id END;
+    CASE WHEN NOT starts_with(id, 'arn:') THEN id
+         WHEN regexp_matches(id, '^arn:[^:]*:ec2:[^:]*:[^:]*:[^/]+/.') THEN regexp_extract(id, '/([^/]+)$', 1)
+         WHEN regexp_matches(id, '^arn:[^:]*:rds:[^:]*:[^:]*:db:.') THEN regexp_extract(id, ':db:(.+)$', 1)
+         ELSE id END;
+
+-- A metrics timestamp as UTC: ISO 8601 with or without a zone (2024-09-01T13:00:00Z, 2024-09-01 13:00:00+02:00).
+CREATE OR REPLACE MACRO cbh.metric_time(ts) AS
+    CASE WHEN regexp_matches(ts, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone('UTC', try_cast(ts AS TIMESTAMPTZ))
+         ELSE try_cast(ts AS TIMESTAMP) END;
 
 -- A tag's value from a Tags map, the key matched as users type it: case and `:`/`_` do not matter (cbh:keep,
 -- CBH_KEEP).

@@ -26,6 +26,10 @@ sql_files! {
     LIST_FILES = "list_files.sql";
     MANIFEST_READ = "manifest_read.sql";
     META_EXISTS = "meta_exists.sql";
+    METRICS_DAILY = "metrics_daily.sql";
+    METRICS_FIRST_BAD = "metrics_first_bad.sql";
+    METRICS_LAND = "metrics_land.sql";
+    METRICS_STAGE_PARQUET = "metrics_stage_parquet.sql";
     MIGRATE_V1 = "migrate_v1.sql";
     MIGRATE_V1_FINISH = "migrate_v1_finish.sql";
     MIGRATE_V2 = "migrate_v2.sql";
@@ -64,6 +68,9 @@ pub const RULES: &[&str] = &[
     include_str!("../sql/rules/idle_load_balancer.sql"),
     include_str!("../sql/rules/idle_vpc_endpoint.sql"),
     include_str!("../sql/rules/unused_commitment.sql"),
+    include_str!("../sql/rules/idle_instance.sql"),
+    include_str!("../sql/rules/idle_volume.sql"),
+    include_str!("../sql/rules/idle_database.sql"),
 ];
 
 /// Fills `{key}` placeholders in one pass over the template: unknown keys stay as is, and values are never scanned

@@ -73,5 +73,5 @@ def test_a_layout_2_warehouse_gets_rules_and_gold_usage(connect, tmp_path):
     assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(3,)]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'cbh' AND table_name = 'gold_zombies'"
                        ).fetchone()[0] == 0
-    assert con.execute("SELECT count(*) FROM cbh.rules WHERE origin = 'cbh'").fetchone()[0] == 6
+    assert con.execute("SELECT count(*) FROM cbh.rules WHERE origin = 'cbh'").fetchone()[0] == 9
     assert con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall() == silver

@@ -1,5 +1,5 @@
-"""The billing-only zombie rules on a generated scenario with its ground truth (scripts/gen_zombies.py): exactly the
-planted findings per rule, no false positives on the look-alikes, exact money; and on the real FOCUS sample."""
+"""The zombie rules on a generated scenario with its ground truth (scripts/gen_zombies.py): exactly the planted
+findings per rule, no false positives on the look-alikes, exact money, metrics; and on the real FOCUS sample."""
 import json
 import os
 import subprocess
@@ -10,8 +10,8 @@ import pytest
 
 from conftest import REPO, real_file
 
-RULES = ["idle_load_balancer", "idle_nat_gateway", "idle_public_ip", "idle_vpc_endpoint", "unused_commitment",
-         "zero_usage"]
+RULES = ["idle_database", "idle_instance", "idle_load_balancer", "idle_nat_gateway", "idle_public_ip", "idle_volume",
+         "idle_vpc_endpoint", "unused_commitment", "zero_usage"]
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,10 @@ def scenario(tmp_path_factory):
 def warehouse(connect, scenario, tmp_path):
     out, truth = scenario
     con = connect(str(tmp_path / "w.duckdb"))
-    rows = con.execute(f"SELECT status FROM cbh_ingest('{out}/*.csv')").fetchall()
-    assert rows == [("ingested",), ("ingested",)]
+    rows = con.execute(f"SELECT status FROM cbh_ingest('{out}/cur-*.csv')").fetchall()
+    assert rows == [("ingested",)] * 3
+    rows = con.execute(f"SELECT format, status FROM cbh_ingest('{out}/metrics-*', kind := 'metrics')").fetchall()
+    assert rows == [("metrics", "ingested")] * 2
     return con, truth
 
 
@@ -63,11 +65,11 @@ def test_arn_and_bare_id_are_one_nat_gateway(warehouse):
 
 def test_evidence_and_monthly_projection(warehouse):
     con, truth = warehouse
-    evidence = dict(con.execute("SELECT resource_id, evidence FROM cbh_zombies(rule := 'idle_nat_gateway')"
-                                ).fetchall())
+    evidence = {(r, i, p): e for r, i, p, e in con.execute(
+        "SELECT rule, resource_id, billing_period::VARCHAR, evidence FROM cbh_zombies()").fetchall()}
     for f in truth["findings"]:
         if "evidence" in f:
-            assert evidence[f["resource_id"]] == f["evidence"]
+            assert evidence[(f["rule"], f["resource_id"], f["billing_period"])] == f["evidence"]
         if "monthly" in f:
             (monthly,) = con.execute("SELECT monthly_waste FROM cbh_zombies(rule := $1) WHERE resource_id = $2",
                                      [f["rule"], f["resource_id"]]).fetchone()
@@ -78,20 +80,72 @@ def test_evidence_and_monthly_projection(warehouse):
     assert "no resource IDs: account 222222222222, region eu-west-2" in text
 
 
+def test_metric_rules_say_no_metrics_where_they_cannot_tell(warehouse):
+    con, truth = warehouse
+    got = con.execute("SELECT rule, resource_id FROM cbh_zombies(no_metrics := true) WHERE verdict = 'no metrics'"
+                      ).fetchall()
+    assert sorted(got) == sorted(tuple(x) for x in truth["no_metrics"])
+    assert con.execute("SELECT count(*) FROM cbh_zombies() WHERE verdict <> 'idle'").fetchone()[0] == 0
+
+
+def test_findings_persist_across_periods(warehouse):
+    con, truth = warehouse
+    for f in truth["findings"]:
+        if "days_idle" in f:
+            row = con.execute("SELECT days_idle, first_seen_idle::VARCHAR FROM cbh_zombies(rule := $1, "
+                              "billing_period := $2::DATE) WHERE resource_id = $3",
+                              [f["rule"], f["billing_period"], f["resource_id"]]).fetchone()
+            assert row[0] == f["days_idle"], f
+            if "first_seen_idle" in f:
+                assert row[1] == f["first_seen_idle"]
+
+
+def test_metrics_are_idempotent_and_a_revised_point_replaces(warehouse, scenario, tmp_path):
+    con, _ = warehouse
+    out, _ = scenario
+    again = con.execute(f"SELECT status FROM cbh_ingest('{out}/metrics-*', kind := 'metrics')").fetchall()
+    assert again == [("skipped",)] * 2
+    before = con.execute("SELECT count(*) FROM cbh.metrics").fetchone()[0]
+    # The idle instance turns out busy on one day: a revised point for the same time replaces the old one.
+    revised = tmp_path / "revised.csv"
+    revised.write_text("resource_id,metric_name,timestamp,statistic,value,unit\n"
+                       "i-0idle00000000000001,CPUUtilization,2024-09-10T12:00:00Z,Maximum,55.5,Percent\n")
+    assert con.execute(f"SELECT status FROM cbh_ingest('{revised}', kind := 'metrics')").fetchall() == [("ingested",)]
+    assert con.execute("SELECT count(*) FROM cbh.metrics").fetchone()[0] == before
+    assert con.execute("SELECT count(*) FROM cbh_zombies(rule := 'idle_instance')").fetchone()[0] == 0
+
+
+def test_a_bad_metrics_file_is_rejected_with_line_and_column(warehouse, tmp_path):
+    con, _ = warehouse
+    bad = tmp_path / "bad.csv"
+    bad.write_text("resource_id,metric_name,timestamp,statistic,value,unit\n"
+                   "i-1,CPUUtilization,2024-09-10T12:00:00Z,Maximum,1.5,Percent\n"
+                   "i-1,CPUUtilization,yesterday,Maximum,1.5,Percent\n")
+    (status, error), = con.execute(f"SELECT status, error FROM cbh_ingest('{bad}', kind := 'metrics')").fetchall()
+    assert status == "rejected"
+    assert error.startswith(f"cbh: file '{bad}', line 3, column 3 ('timestamp'): the timestamp is not"), error
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("instance,cpu\ni-1,1\n")
+    (status, error), = con.execute(f"SELECT status, error FROM cbh_ingest('{wrong}', kind := 'metrics')").fetchall()
+    assert status == "rejected" and "is not a metrics file: it has no 'resource_id'" in error, error
+
+
 def test_money_is_decimal_and_waste_counts_each_resource_once(warehouse):
     con, truth = warehouse
     types = con.execute("SELECT DISTINCT typeof(cost), typeof(effective_cost), typeof(monthly_waste) "
                         "FROM cbh_zombies()").fetchall()
     assert types == [("DECIMAL(38,12)",) * 3]
-    shown = [f for f in truth["findings"] if "excluded" not in f]
-    (total, findings), = con.execute("SELECT waste, findings FROM cbh_waste() WHERE dimension = 'total'").fetchall()
-    assert findings == len(shown)
-    assert total == sum(Decimal(f["cost"]) for f in shown)
-    by_rule = dict(con.execute("SELECT value, waste FROM cbh_waste() WHERE dimension = 'rule'").fetchall())
+    september = [f for f in truth["findings"] if "excluded" not in f and f["billing_period"] == "2024-09-01"]
+    (total, findings, share), = con.execute(
+        "SELECT waste, findings, waste_share FROM cbh_waste(billing_period := DATE '2024-09-01') "
+        "WHERE dimension = 'total'").fetchall()
+    assert findings == len(september)
+    assert total == sum(Decimal(f["cost"]) for f in september)
+    by_rule = dict(con.execute("SELECT value, waste FROM cbh_waste(billing_period := DATE '2024-09-01') "
+                               "WHERE dimension = 'rule'").fetchall())
     for rule in RULES:
-        assert by_rule[rule] == sum(Decimal(f["cost"]) for f in shown if f["rule"] == rule)
-    (spend,) = con.execute("SELECT sum(billed_cost) FROM cbh.periods").fetchone()
-    (share,) = con.execute("SELECT waste_share FROM cbh_waste() WHERE dimension = 'total'").fetchone()
+        assert by_rule[rule] == sum(Decimal(f["cost"]) for f in september if f["rule"] == rule)
+    (spend,) = con.execute("SELECT sum(billed_cost) FROM cbh.periods WHERE billing_period = '2024-09-01'").fetchone()
     assert share == round(total / spend, 6)
 
 

@@ -1,4 +1,5 @@
-//! `cbh_ingest(path)`: Bronze, Silver and Gold for the files a path, glob or list of them names.
+//! `cbh_ingest(path, format := ..., kind := 'billing' | 'metrics')`: Bronze, Silver and Gold for the billing files a
+//! path, glob or list of them names, or utilization metrics for the zombie rules that need them.
 
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
@@ -6,12 +7,13 @@ use duckdb::vtab::BindInfo;
 
 use super::{named_text, text_or_list, Call, CbhFunction, Ty};
 use crate::error::{Error, Result};
-use crate::pipeline::{ingest, report};
+use crate::pipeline::{ingest, metrics, report};
 
 /// Parameters of `cbh_ingest`.
 pub struct Ingest {
     patterns: Vec<String>,
     format: Option<String>,
+    metrics: bool,
 }
 
 /// Values `format :=` takes (`auto` detects, like no parameter).
@@ -34,7 +36,7 @@ impl CbhFunction for Ingest {
     ];
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
-        vec![("format".into(), LogicalTypeId::Varchar.into())]
+        vec![("format".into(), LogicalTypeId::Varchar.into()), ("kind".into(), LogicalTypeId::Varchar.into())]
     }
 
     fn parameters() -> Vec<LogicalTypeHandle> {
@@ -56,13 +58,29 @@ impl CbhFunction for Ingest {
             }
         }
         let format = format.filter(|f| f != "auto");
-        Ok(Ingest { patterns, format })
+        let metrics = match named_text(bind, "kind").map(|k| k.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("billing") => false,
+            Some("metrics") => true,
+            Some(other) => {
+                return Err(Error::Usage(format!(
+                    "cbh_ingest(kind := '{other}'): the kind must be 'billing' (the default) or 'metrics'"
+                )))
+            }
+        };
+        if metrics && format.is_some() {
+            return Err(Error::Usage("cbh_ingest(kind := 'metrics') takes no format: metrics have one".into()));
+        }
+        Ok(Ingest { patterns, format, metrics })
     }
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
         let caller = call.caller.ok_or_else(|| Error::Internal("no client context".into()))?;
         let con = call.pool.writer();
-        let ingestion = ingest::ingest(&con, caller, &self.patterns, self.format.as_deref())?;
+        let ingestion = if self.metrics {
+            metrics::ingest(&con, caller, &self.patterns)?
+        } else {
+            ingest::ingest(&con, caller, &self.patterns, self.format.as_deref())?
+        };
         report::ingest(&con, ingestion)
     }
 }

@@ -120,6 +120,11 @@ pub fn named_text(bind: &BindInfo, name: &str) -> Option<String> {
     bind.get_named_parameter(name).filter(|v| !v.is_null()).map(|v| v.to_string())
 }
 
+/// A named BOOLEAN parameter: false unless given as true.
+pub fn named_bool(bind: &BindInfo, name: &str) -> bool {
+    named_text(bind, name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
 /// Whether the warehouse exists; a cbh 0.1 warehouse is first moved to this layout (through the writer).
 pub fn warehouse_ready(pool: &Pool) -> Result<bool> {
     let (exists, old) = {

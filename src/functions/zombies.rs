@@ -1,11 +1,11 @@
-//! `cbh_zombies(billing_period := DATE, min_cost := DECIMAL, rule := VARCHAR, excluded := BOOLEAN)`: the findings of
-//! the zombie rules, the most monthly waste first.
+//! `cbh_zombies(billing_period := DATE, min_cost := DECIMAL, rule := VARCHAR, excluded := BOOLEAN,
+//! no_metrics := BOOLEAN)`: the findings of the zombie rules, the most monthly waste first.
 
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::BindInfo;
 
-use super::{named_text, warehouse_ready, Call, CbhFunction, Ty};
+use super::{named_bool, named_text, warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::Result;
 use crate::pipeline::report::{self, ZombieFilter};
 
@@ -18,6 +18,7 @@ impl CbhFunction for Zombies {
         ("billing_period", Ty::Date),
         ("resource_id", Ty::Text),
         ("rule", Ty::Text),
+        ("verdict", Ty::Text),
         ("evidence", Ty::Text),
         ("cost", Ty::Money),
         ("effective_cost", Ty::Money),
@@ -32,6 +33,8 @@ impl CbhFunction for Zombies {
         ("tags", Ty::Text),
         ("first_seen", Ty::Timestamp),
         ("last_seen", Ty::Timestamp),
+        ("first_seen_idle", Ty::Timestamp),
+        ("days_idle", Ty::BigInt),
         ("excluded", Ty::Bool),
         ("excluded_reason", Ty::Text),
     ];
@@ -42,6 +45,7 @@ impl CbhFunction for Zombies {
             ("min_cost".into(), LogicalTypeHandle::decimal(38, 12)),
             ("rule".into(), LogicalTypeId::Varchar.into()),
             ("excluded".into(), LogicalTypeId::Boolean.into()),
+            ("no_metrics".into(), LogicalTypeId::Boolean.into()),
         ]
     }
 
@@ -50,7 +54,8 @@ impl CbhFunction for Zombies {
             billing_period: named_text(bind, "billing_period"),
             min_cost: named_text(bind, "min_cost"),
             rule: named_text(bind, "rule"),
-            excluded: named_text(bind, "excluded").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            excluded: named_bool(bind, "excluded"),
+            no_metrics: named_bool(bind, "no_metrics"),
         }))
     }
 

@@ -30,20 +30,20 @@ pub struct Found {
 
 /// One file's attempt, as the ledger records it.
 #[derive(Debug, Clone)]
-struct Attempt {
-    file: Found,
-    sha256: Option<String>,
-    format: Option<String>,
-    keys: Vec<Key>,
-    rows: Option<i64>,
-    status: &'static str,
-    error: Option<String>,
-    manifest: Option<String>,
-    started: i64,
+pub(super) struct Attempt {
+    pub(super) file: Found,
+    pub(super) sha256: Option<String>,
+    pub(super) format: Option<String>,
+    pub(super) keys: Vec<Key>,
+    pub(super) rows: Option<i64>,
+    pub(super) status: &'static str,
+    pub(super) error: Option<String>,
+    pub(super) manifest: Option<String>,
+    pub(super) started: i64,
 }
 
 impl Attempt {
-    fn new(file: Found) -> Self {
+    pub(super) fn new(file: Found) -> Self {
         Attempt {
             file,
             sha256: None,
@@ -61,7 +61,7 @@ impl Attempt {
         self.keys.iter().any(|k| keys.contains(k))
     }
 
-    fn record(&self, con: &Connection, ingestion: i64) -> Result<()> {
+    pub(super) fn record(&self, con: &Connection, ingestion: i64) -> Result<()> {
         con.execute(
             sql::LEDGER_INSERT,
             duckdb::params![
@@ -583,7 +583,7 @@ fn discover(con: &Connection, data: &[Found], named: &[(Found, Manifest)]) -> Re
 }
 
 /// A path with glob characters would be expanded again when DuckDB reads it, and could read other files.
-fn check_path(path: &str) -> Result<()> {
+pub(super) fn check_path(path: &str) -> Result<()> {
     if path.contains(['*', '?', '[']) {
         return Err(Error::Rejected {
             file: path.to_string(),
@@ -597,7 +597,7 @@ fn check_path(path: &str) -> Result<()> {
 }
 
 /// Expands each path or glob through DuckDB's file system; a pattern matching nothing is an error naming it.
-fn list(con: &Connection, patterns: &[String]) -> Result<Vec<Found>> {
+pub(super) fn list(con: &Connection, patterns: &[String]) -> Result<Vec<Found>> {
     if patterns.is_empty() {
         return Err(Error::Usage("cbh_ingest needs a file, a glob or a list of them".into()));
     }
@@ -644,7 +644,7 @@ fn list_one(con: &Connection, path: &str) -> std::result::Result<Option<Found>, 
 
 /// The file's SHA-256: from the ledger when path, size and modification time match an earlier attempt (no read),
 /// else streamed through DuckDB's file system.
-fn fingerprint(con: &Connection, caller: &ClientContext, file: &Found) -> Result<String> {
+pub(super) fn fingerprint(con: &Connection, caller: &ClientContext, file: &Found) -> Result<String> {
     match known_sha256(con, file)? {
         Some(sha) => Ok(sha),
         None => {
@@ -682,7 +682,7 @@ fn micros_timestamp(micros: i64) -> duckdb::types::Value {
 }
 
 /// Format, keys and rows of an earlier landing of the same bytes (of a manifest when `manifest`).
-fn landed(con: &Connection, sha: &str, manifest: bool) -> Result<Option<(Option<String>, Vec<Key>, Option<i64>)>> {
+pub(super) fn landed(con: &Connection, sha: &str, manifest: bool) -> Result<Option<(Option<String>, Vec<Key>, Option<i64>)>> {
     let row: Option<(Option<String>, Option<String>, Option<i64>)> =
         optional(con.query_row(sql::LANDED_SHA256, duckdb::params![sha, manifest], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -692,7 +692,7 @@ fn landed(con: &Connection, sha: &str, manifest: bool) -> Result<Option<(Option<
 }
 
 /// No row is not an error here.
-fn optional<T>(r: std::result::Result<T, duckdb::Error>) -> std::result::Result<Option<T>, duckdb::Error> {
+pub(super) fn optional<T>(r: std::result::Result<T, duckdb::Error>) -> std::result::Result<Option<T>, duckdb::Error> {
     match r {
         Ok(v) => Ok(Some(v)),
         Err(duckdb::Error::QueryReturnedNoRows) => Ok(None),
@@ -701,12 +701,12 @@ fn optional<T>(r: std::result::Result<T, duckdb::Error>) -> std::result::Result<
 }
 
 /// How a file is packed, from its first bytes.
-enum Container {
+pub(super) enum Container {
     Csv(&'static str),
     Parquet,
 }
 
-fn container(caller: &ClientContext, path: &str) -> std::result::Result<Container, String> {
+pub(super) fn container(caller: &ClientContext, path: &str) -> std::result::Result<Container, String> {
     let mut head = [0u8; 4];
     let mut n = 0;
     let mut file = caller.open(path).map_err(|e| format!("cannot be opened: {e}"))?;

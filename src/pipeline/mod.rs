@@ -3,6 +3,7 @@
 pub mod format;
 pub mod ingest;
 pub mod manifest;
+pub mod metrics;
 pub mod promote;
 pub mod report;
 pub mod rules;

@@ -35,6 +35,8 @@ pub struct ZombieFilter {
     pub rule: Option<String>,
     /// Also the findings that cbh.exclusions keeps out (flagged).
     pub excluded: bool,
+    /// Also the resources a metric rule cannot judge for lack of metrics (verdict `no metrics`).
+    pub no_metrics: bool,
 }
 
 /// `cbh_zombies`' rows: the findings of the enabled rules.
@@ -42,7 +44,7 @@ pub fn zombies(con: &Connection, filter: &ZombieFilter) -> Result<Vec<RecordBatc
     let findings = rules::findings(con, filter.rule.as_deref(), false)?;
     let stmt = render(sql::REPORT_ZOMBIES, &[("findings", &findings)]);
     crate::diag::statement(&stmt);
-    query(con, &stmt, &[&filter.billing_period, &filter.min_cost, &filter.excluded], "reading the zombie report")
+    query(con, &stmt, &[&filter.billing_period, &filter.min_cost, &filter.excluded, &filter.no_metrics], "reading the zombie report")
 }
 
 /// `cbh_waste`'s rows: the waste of the findings cbh_zombies() shows, by rule, service, account, owner and in total.

@@ -1,0 +1,154 @@
+//! `cbh_ingest(path, kind := 'metrics')`: utilization metrics (CloudWatch's names), CSV or Parquet, with the columns
+//! `resource_id`, `metric_name`, `timestamp`, `statistic`, `value` and `unit`. Idempotent like billing files: the
+//! same bytes are skipped; a point ingested again (resource, metric, statistic, time) replaces the earlier one.
+
+use duckdb::Connection;
+
+use super::ingest::{self, Attempt, Container};
+use super::{ensure_warehouse, transaction};
+use crate::error::{csv_error, db_message, Context, Error, Result};
+use crate::fingerprint::ClientContext;
+use crate::sql::{self, ident, render};
+
+/// The columns a metrics file must have (names compared ignoring case).
+pub const COLUMNS: [&str; 6] = ["resource_id", "metric_name", "timestamp", "statistic", "value", "unit"];
+
+/// Ingests the metrics files `patterns` match; returns the ingestion id (its ledger rows are the call's output).
+pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> Result<i64> {
+    ensure_warehouse(con)?;
+    crate::diag::phase("list", &patterns.join(", "));
+    let files = ingest::list(con, patterns)?;
+    let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
+    let mut done: Vec<Attempt> = Vec::new();
+    let mut staged: Vec<(Attempt, String, Vec<(String, String)>)> = Vec::new();
+    let mut tables: Vec<String> = Vec::new();
+    for (i, file) in files.into_iter().enumerate() {
+        let mut attempt = Attempt::new(file);
+        attempt.format = Some("metrics".into());
+        let path = attempt.file.path.clone();
+        let sha = ingest::check_path(&path).and_then(|()| ingest::fingerprint(con, caller, &attempt.file));
+        match sha {
+            Err(e) => done.push(rejected(attempt, &e)),
+            Ok(sha) => {
+                attempt.sha256 = Some(sha.clone());
+                let landed = ingest::landed(con, &sha, false)?;
+                if let Some((_, _, rows)) = landed {
+                    done.push(Attempt { status: "skipped", rows, ..attempt });
+                    continue;
+                }
+                let table = format!("cbh_metrics_stage_{ingestion}_{i}");
+                tables.push(table.clone());
+                match stage(con, caller, &table, &path) {
+                    Ok((columns, rows)) => {
+                        attempt.rows = Some(rows);
+                        staged.push((attempt, table, columns));
+                    }
+                    Err(e) => done.push(rejected(attempt, &e)),
+                }
+            }
+        }
+    }
+    let result = transaction(con, || {
+        for (attempt, table, columns) in &staged {
+            crate::diag::phase("metrics", &attempt.file.path);
+            let mut vars: Vec<(&str, &str)> = vec![("stage", table)];
+            vars.extend(columns.iter().map(|(name, column)| (name.as_str(), column.as_str())));
+            let file = render(sql::METRICS_LAND, &vars);
+            let context = format!("loading the metrics of '{}'", attempt.file.path);
+            con.execute(&file, duckdb::params![ingestion, attempt.file.path]).context(&context)?;
+            con.execute_batch(sql::METRICS_DAILY).context(&context)?;
+            Attempt { status: "ingested", ..attempt.clone() }.record(con, ingestion)?;
+        }
+        for attempt in &done {
+            attempt.record(con, ingestion)?;
+        }
+        Ok(())
+    });
+    for t in tables {
+        let _ = con.execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{t}"));
+    }
+    result.map(|()| ingestion)
+}
+
+fn rejected(attempt: Attempt, e: &Error) -> Attempt {
+    Attempt { status: "rejected", error: Some(e.to_string()), ..attempt }
+}
+
+/// Reads a metrics file into a staging table and checks it; returns each required column's name in the file (as
+/// a quoted identifier, by the required name) and the number of rows.
+fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> Result<(Vec<(String, String)>, i64)> {
+    crate::diag::phase("stage", path);
+    let reject = |line: Option<u64>, column: Option<(usize, String)>, reason: String| Error::Rejected {
+        file: path.to_string(),
+        line,
+        column,
+        reason,
+    };
+    let parquet = match ingest::container(caller, path).map_err(|r| reject(None, None, r))? {
+        Container::Csv(compression) => {
+            let stmt = render(sql::STAGE_CSV, &[("stage", table), ("compression", compression)]);
+            con.execute(&stmt, [path]).map_err(|e| {
+                let (line, message) = csv_error(&db_message(&e));
+                reject(line, None, format!("cannot be read as CSV: {message}"))
+            })?;
+            false
+        }
+        Container::Parquet => {
+            let stmt = render(sql::METRICS_STAGE_PARQUET, &[("stage", table)]);
+            con.execute(&stmt, [path])
+                .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
+            true
+        }
+    };
+    let names: Vec<String> = {
+        let mut stmt = con.prepare(sql::STAGE_COLUMNS).context("reading a staged file's columns")?;
+        let rows = stmt.query_map([table], |r| r.get(0)).context("reading a staged file's columns")?;
+        rows.collect::<std::result::Result<_, _>>().context("reading a staged file's columns")?
+    };
+    let mut columns = Vec::new();
+    let mut missing = Vec::new();
+    for want in COLUMNS {
+        match names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)) {
+            Some(n) => columns.push((want.to_string(), ident(n))),
+            None => missing.push(want),
+        }
+    }
+    if !missing.is_empty() {
+        let seen = names.iter().take(12).map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
+        return Err(reject(
+            None,
+            None,
+            format!(
+                "is not a metrics file: it has no {} column. A metrics file has the columns {} (README, \
+                 \"Metrics\"). Columns seen: {seen}",
+                missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", "),
+                COLUMNS.join(", ")
+            ),
+        ));
+    }
+    let mut vars: Vec<(&str, &str)> = vec![("stage", table)];
+    vars.extend(columns.iter().map(|(name, column)| (name.as_str(), column.as_str())));
+    let first_bad: Option<(i64, String)> =
+        ingest::optional(con.query_row(&render(sql::METRICS_FIRST_BAD, &vars), [], |r| Ok((r.get(0)?, r.get(1)?))))
+            .context("validating a staged metrics file")?;
+    if let Some((rowid, bad)) = first_bad {
+        let position = names.iter().position(|n| n.trim().eq_ignore_ascii_case(&bad)).map_or(0, |i| i + 1);
+        let name = names.get(position.saturating_sub(1)).cloned().unwrap_or(bad.clone());
+        let reason = match bad.as_str() {
+            "timestamp" => "the timestamp is not a date and time (ISO 8601, such as 2024-09-01T13:00:00Z)".to_string(),
+            "value" => "the value is not a finite number".to_string(),
+            other => format!("the {other} is empty"),
+        };
+        if parquet {
+            return Err(reject(None, Some((position, name)), format!("row {}: {reason}", rowid + 1)));
+        }
+        return Err(reject(Some(rowid as u64 + 2), Some((position, name)), reason));
+    }
+    let rows: i64 = con
+        .query_row(&format!("SELECT count(*) FROM temp.main.{table}"), [], |r| r.get(0))
+        .context("counting a staged metrics file")?;
+    if rows == 0 {
+        return Err(reject(None, None, "has no metrics (only a header)".into()));
+    }
+    Ok((columns, rows))
+}

@@ -4,7 +4,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{Connection, ToSql};
 
 use crate::error::{Context, Result};
-use super::rules;
+use super::rules::{self, Rules};
 use crate::sql::{self, render};
 
 /// Runs a query and collects its result.
@@ -41,25 +41,49 @@ pub struct ZombieFilter {
 
 /// `cbh_zombies`' rows: the findings of the enabled rules.
 pub fn zombies(con: &Connection, filter: &ZombieFilter) -> Result<Vec<RecordBatch>> {
-    let findings = rules::findings(con, filter.rule.as_deref(), false)?;
-    let stmt = render(sql::REPORT_ZOMBIES, &[("findings", &findings)]);
+    let params: [&dyn ToSql; 4] = [&filter.billing_period, &filter.min_cost, &filter.excluded, &filter.no_metrics];
+    with_findings(con, sql::REPORT_ZOMBIES, filter.rule.as_deref(), false, &params, "reading the zombie report")
+}
+
+/// Runs a report over the rules' findings. When it fails and a rule is to blame, the error names the rule; with
+/// `skip_broken`, the report runs again without the broken rules instead.
+fn with_findings(
+    con: &Connection,
+    template: &str,
+    only: Option<&str>,
+    skip_broken: bool,
+    params: &[&dyn ToSql],
+    context: &str,
+) -> Result<Vec<RecordBatch>> {
+    let rules = Rules::load(con, only)?;
+    let stmt = render(template, &[("findings", &rules.findings(&[]))]);
     crate::diag::statement(&stmt);
-    query(con, &stmt, &[&filter.billing_period, &filter.min_cost, &filter.excluded, &filter.no_metrics], "reading the zombie report")
+    let failed = match query(con, &stmt, params, context) {
+        Ok(batches) => return Ok(batches),
+        Err(e) => e,
+    };
+    let broken = rules.broken(con);
+    match broken.first() {
+        None => Err(failed),
+        Some((name, message)) if !skip_broken => Err(rules::broken_rule(name, message)),
+        Some(_) => {
+            let skip: Vec<String> = broken.into_iter().map(|b| b.0).collect();
+            query(con, &render(template, &[("findings", &rules.findings(&skip))]), params, context)
+        }
+    }
 }
 
 /// `cbh_waste`'s rows: the waste of the findings cbh_zombies() shows, by rule, service, account, owner and in total.
 pub fn waste(con: &Connection, period: Option<&str>, owner_tag: &str) -> Result<Vec<RecordBatch>> {
-    let stmt = render(sql::REPORT_WASTE, &[("findings", &rules::findings(con, None, false)?)]);
-    query(con, &stmt, &[&period, &owner_tag], "reading the waste summary")
+    with_findings(con, sql::REPORT_WASTE, None, false, &[&period, &owner_tag], "reading the waste summary")
 }
 
 /// `cbh_status`' row.
 /// Zombies count the findings of the rules that run (a broken rule does not hide the rest of the status).
 pub fn status(con: &Connection, warehouse: bool, duckdb_version: &str, lifecycle: &str) -> Result<Vec<RecordBatch>> {
-    let stmt = if warehouse {
-        render(sql::REPORT_STATUS, &[("findings", &rules::findings(con, None, true)?)])
-    } else {
-        sql::REPORT_STATUS_EMPTY.to_string()
-    };
-    query(con, &stmt, &[&env!("CARGO_PKG_VERSION"), &duckdb_version, &lifecycle], "reading the warehouse status")
+    let params: [&dyn ToSql; 3] = [&env!("CARGO_PKG_VERSION"), &duckdb_version, &lifecycle];
+    if !warehouse {
+        return query(con, sql::REPORT_STATUS_EMPTY, &params, "reading the warehouse status");
+    }
+    with_findings(con, sql::REPORT_STATUS, None, true, &params, "reading the warehouse status")
 }

@@ -16,59 +16,76 @@ struct Rule {
     no_metrics: Option<String>,
 }
 
-/// Every finding of the enabled rules (only `only`, when given), with tags, exclusion and how long the resource has
-/// been idle (`sql/findings.sql`). A rule whose SQL does not run is an error naming it, unless `skip_broken` (then
-/// it is left out).
-pub fn findings(con: &Connection, only: Option<&str>, skip_broken: bool) -> Result<String> {
-    let query = sql::FINDINGS.trim_end().trim_end_matches(';');
-    let ctx = "reading the zombie rules (cbh.rules)";
-    let mut stmt = con
-        .prepare(
-            "SELECT rule, predicate, evidence, waste, effective_waste, no_metrics FROM cbh.rules \
-             WHERE enabled AND ($1::VARCHAR IS NULL OR rule = $1) ORDER BY rule",
-        )
-        .context(ctx)?;
-    let rules: Vec<Rule> = stmt
-        .query_map([only], |r| {
-            Ok(Rule {
-                name: r.get(0)?,
-                predicate: r.get(1)?,
-                evidence: r.get(2)?,
-                waste: r.get(3)?,
-                effective_waste: r.get(4)?,
-                no_metrics: r.get(5)?,
+/// The enabled rules (only `only`, when given).
+pub struct Rules(Vec<Rule>);
+
+impl Rules {
+    pub fn load(con: &Connection, only: Option<&str>) -> Result<Rules> {
+        let ctx = "reading the zombie rules (cbh.rules)";
+        let mut stmt = con
+            .prepare(
+                "SELECT rule, predicate, evidence, waste, effective_waste, no_metrics FROM cbh.rules \
+                 WHERE enabled AND ($1::VARCHAR IS NULL OR rule = $1) ORDER BY rule",
+            )
+            .context(ctx)?;
+        let rules: Vec<Rule> = stmt
+            .query_map([only], |r| {
+                Ok(Rule {
+                    name: r.get(0)?,
+                    predicate: r.get(1)?,
+                    evidence: r.get(2)?,
+                    waste: r.get(3)?,
+                    effective_waste: r.get(4)?,
+                    no_metrics: r.get(5)?,
+                })
             })
-        })
-        .context(ctx)?
-        .collect::<std::result::Result<_, _>>()
-        .context(ctx)?;
-    if let (Some(name), true) = (only, rules.is_empty()) {
-        return Err(no_such_rule(con, name));
-    }
-    let mut parts = Vec::new();
-    for rule in &rules {
-        let part = parts_of(rule);
-        match con.prepare(&render(query, &[("rules", &part)])) {
-            Ok(_) => parts.push(part),
-            Err(_) if skip_broken => {}
-            Err(e) => {
-                let name = &rule.name;
-                return Err(Error::Usage(format!(
-                    "zombie rule '{name}' cannot run: {}. Fix it (UPDATE cbh.rules SET predicate = ... WHERE rule = \
-                     '{name}') or disable it (UPDATE cbh.rules SET enabled = false WHERE rule = '{name}')",
-                    db_message(&e)
-                )));
-            }
+            .context(ctx)?
+            .collect::<std::result::Result<_, _>>()
+            .context(ctx)?;
+        match only {
+            Some(name) if rules.is_empty() => Err(no_such_rule(con, name)),
+            _ => Ok(Rules(rules)),
         }
     }
-    if parts.is_empty() {
-        parts.push(
-            "SELECT *, NULL::VARCHAR AS rule, NULL::VARCHAR AS verdict, NULL::VARCHAR AS evidence, \
-             NULL::DECIMAL(38, 12) AS waste, NULL::DECIMAL(38, 12) AS effective_waste FROM cbh.gold_usage WHERE false"
-                .into(),
-        );
+
+    /// Every finding of these rules but `skip`, with tags, exclusion and how long the resource has been idle
+    /// (`sql/findings.sql`, as a subquery).
+    pub fn findings(&self, skip: &[String]) -> String {
+        let parts: Vec<String> = self.0.iter().filter(|r| !skip.contains(&r.name)).map(parts_of).collect();
+        findings_query(&parts)
     }
-    Ok(render(query, &[("rules", &parts.join("\nUNION ALL\n"))]))
+
+    /// The rules whose SQL does not run, each with DuckDB's message: asked only when a report fails, so that a
+    /// working set of rules costs nothing to check.
+    pub fn broken(&self, con: &Connection) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter_map(|rule| match con.prepare(&findings_query(&[parts_of(rule)])) {
+                Ok(_) => None,
+                Err(e) => Some((rule.name.clone(), db_message(&e))),
+            })
+            .collect()
+    }
+}
+
+/// The error for a rule whose SQL does not run.
+pub fn broken_rule(name: &str, message: &str) -> Error {
+    Error::Usage(format!(
+        "zombie rule '{name}' cannot run: {message}. Fix it (UPDATE cbh.rules SET predicate = ... WHERE rule = \
+         '{name}') or disable it (UPDATE cbh.rules SET enabled = false WHERE rule = '{name}')"
+    ))
+}
+
+fn findings_query(parts: &[String]) -> String {
+    let query = sql::FINDINGS.trim_end().trim_end_matches(';');
+    let rules = if parts.is_empty() {
+        "SELECT *, NULL::VARCHAR AS rule, NULL::VARCHAR AS verdict, NULL::VARCHAR AS evidence, \
+         NULL::DECIMAL(38, 12) AS waste, NULL::DECIMAL(38, 12) AS effective_waste FROM cbh.gold_usage WHERE false"
+            .to_string()
+    } else {
+        parts.join("\nUNION ALL\n")
+    };
+    render(query, &[("rules", &rules)])
 }
 
 /// One rule's findings: the resources its predicate holds for (verdict `idle`), and for a rule that needs metrics,

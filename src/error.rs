@@ -27,6 +27,8 @@ pub enum Error {
     Released,
     /// A cbh function was called from SQL that cbh itself runs.
     Reentrant(&'static str),
+    /// `cbh_check`: the waste exceeds the budget (a CI job should fail).
+    OverBudget(String),
     /// A bug in cbh (a caught panic, a broken invariant).
     Internal(String),
 }
@@ -60,6 +62,7 @@ impl fmt::Display for Error {
                 "cbh: {function}() cannot be called from SQL that cbh itself runs (for example a view in the cbh \
                  schema that calls it); call it from your own query instead"
             ),
+            Error::OverBudget(msg) => write!(f, "cbh: {msg}"),
             Error::Internal(msg) => write!(f, "cbh: internal error (a bug in cbh, please report it): {msg}"),
         }
     }

@@ -37,6 +37,7 @@ sql_files! {
     PERIOD_DELETE = "period_delete.sql";
     PERIOD_EXISTS = "period_exists.sql";
     PERIOD_SUMMARIZE = "period_summarize.sql";
+    REPORT_CHECK = "report_check.sql";
     REPORT_INGEST = "report_ingest.sql";
     REPORT_SILVER = "report_silver.sql";
     REPORT_STATUS = "report_status.sql";

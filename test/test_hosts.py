@@ -104,3 +104,14 @@ def test_versions_are_pinned_consistently():
     assert "duckdb==2.0." in reqs and "duckdb-cli==1.5.6" in reqs
     assert 'min_duckdb_version = "v1.5.6"' in lib
     assert duckdb.__version__.startswith("2.0.")
+
+
+def test_changelog_names_the_built_version(ext):
+    """CHANGELOG.md (keep a changelog) has a section for the version the footer carries, its newest release."""
+    import re
+    _, fields = read_footer(ext)
+    with open(os.path.join(REPO, "CHANGELOG.md")) as f:
+        text = f.read()
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", text, re.M)
+    assert releases and releases[0] == fields[4], (releases, fields[4])
+    assert f"[{fields[4]}]: " in text, "the release has its link at the foot"

@@ -3,6 +3,7 @@
 //! `bind` only declares columns and reads parameters, so `DESCRIBE` and `EXPLAIN` never write; the work happens on
 //! the first `func` call, through cbh's own connections, and its rows are streamed out as DuckDB vectors.
 
+mod check;
 mod ingest;
 mod silver;
 mod status;
@@ -32,6 +33,7 @@ pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
     register::<zombies::Zombies>(con, state)?;
     register::<status::Status>(con, state)?;
     register::<waste::Waste>(con, state)?;
+    register::<check::Check>(con, state)?;
     Ok(())
 }
 

@@ -3,7 +3,11 @@
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::{Connection, ToSql};
 
-use crate::error::{Context, Result};
+use duckdb::arrow::array::{Array, StringArray};
+use duckdb::arrow::compute::cast;
+use duckdb::arrow::datatypes::DataType;
+
+use crate::error::{Context, Error, Result};
 use super::rules::{self, Rules};
 use crate::sql::{self, render};
 
@@ -76,6 +80,23 @@ fn with_findings(
 /// `cbh_waste`'s rows: the waste of the findings cbh_zombies() shows, by rule, service, account, owner and in total.
 pub fn waste(con: &Connection, period: Option<&str>, owner_tag: &str) -> Result<Vec<RecordBatch>> {
     with_findings(con, sql::REPORT_WASTE, None, false, &[&period, &owner_tag], "reading the waste summary")
+}
+
+/// `cbh_check`'s row: the latest period's waste against the budgets; an error naming the top offenders when a
+/// budget is exceeded.
+pub fn check(con: &Connection, max_waste: Option<&str>, max_share: Option<&str>) -> Result<Vec<RecordBatch>> {
+    let params: [&dyn ToSql; 2] = [&max_waste, &max_share];
+    let batches = with_findings(con, sql::REPORT_CHECK, None, false, &params, "checking the waste budget")?;
+    let mut out = Vec::new();
+    for batch in batches {
+        let last = batch.num_columns() - 1;
+        let message = cast(batch.column(last), &DataType::Utf8).map_err(|e| Error::Internal(e.to_string()))?;
+        if let Some(m) = message.as_any().downcast_ref::<StringArray>().and_then(|m| m.iter().flatten().next()) {
+            return Err(Error::OverBudget(m.to_string()));
+        }
+        out.push(batch.project(&(0..last).collect::<Vec<_>>()).map_err(|e| Error::Internal(e.to_string()))?);
+    }
+    Ok(out)
 }
 
 /// `cbh_status`' row.

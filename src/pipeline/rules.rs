@@ -51,8 +51,8 @@ impl Rules {
     /// Every finding of these rules but `skip`, with tags, exclusion and how long the resource has been idle
     /// (`sql/findings.sql`, as a subquery).
     pub fn findings(&self, skip: &[String]) -> String {
-        let parts: Vec<String> = self.0.iter().filter(|r| !skip.contains(&r.name)).map(parts_of).collect();
-        findings_query(&parts)
+        let rules: Vec<&Rule> = self.0.iter().filter(|r| !skip.contains(&r.name)).collect();
+        findings_query(&rules)
     }
 
     /// The rules whose SQL does not run, each with DuckDB's message: asked only when a report fails, so that a
@@ -60,7 +60,7 @@ impl Rules {
     pub fn broken(&self, con: &Connection) -> Vec<(String, String)> {
         self.0
             .iter()
-            .filter_map(|rule| match con.prepare(&findings_query(&[parts_of(rule)])) {
+            .filter_map(|rule| match con.prepare(&findings_query(&[rule])) {
                 Ok(_) => None,
                 Err(e) => Some((rule.name.clone(), db_message(&e))),
             })
@@ -76,43 +76,47 @@ pub fn broken_rule(name: &str, message: &str) -> Error {
     ))
 }
 
-fn findings_query(parts: &[String]) -> String {
+/// The findings query for `rules`: one pass over cbh.gold_usage (with each resource's metrics of the period) for
+/// every rule and verdict, each rule's SQL picked by a CASE on the rule's name. The rules' SQL is the user's own
+/// (their warehouse, their rules table), placed as written; it sees the columns of cbh.gold_usage, those of
+/// cbh.metrics_summary, and `params`. A rule that needs metrics also yields, with the verdict `no metrics`, the
+/// resources its `no_metrics` condition holds for.
+fn findings_query(rules: &[&Rule]) -> String {
     let query = sql::FINDINGS.trim_end().trim_end_matches(';');
-    let rules = if parts.is_empty() {
-        "SELECT *, NULL::VARCHAR AS rule, NULL::VARCHAR AS verdict, NULL::VARCHAR AS evidence, \
-         NULL::DECIMAL(38, 12) AS waste, NULL::DECIMAL(38, 12) AS effective_waste FROM cbh.gold_usage WHERE false"
-            .to_string()
-    } else {
-        parts.join("\nUNION ALL\n")
-    };
-    render(query, &[("rules", &rules)])
-}
-
-/// One rule's findings: the resources its predicate holds for (verdict `idle`), and for a rule that needs metrics,
-/// those it cannot judge (verdict `no metrics`). The rule's SQL is the user's own (their warehouse, their rules
-/// table), placed as written; it sees the columns of cbh.gold_usage, the resource's metrics of the period
-/// (cbh.metrics_summary) and `params`.
-fn parts_of(rule: &Rule) -> String {
-    let name = literal(&rule.name);
-    let part = |verdict: &str, evidence: &str, condition: &str| {
-        format!(
-            "SELECT u.*, {name} AS rule, '{verdict}' AS verdict, CAST(({evidence}) AS VARCHAR) AS evidence, \
-             CAST(({}) AS DECIMAL(38, 12)) AS waste, CAST(({}) AS DECIMAL(38, 12)) AS effective_waste \
-             FROM cbh.gold_usage u \
-             LEFT JOIN rule_metrics ON rule_metrics.metrics_key = u.resource_key \
-                                   AND rule_metrics.metrics_period = u.billing_period \
-             CROSS JOIN (SELECT params FROM cbh.rules WHERE rule = {name}) AS rule_params \
-             WHERE ({condition})",
-            rule.waste, rule.effective_waste
-        )
-    };
-    let mut sql = part("idle", &rule.evidence, &rule.predicate);
-    if let Some(unknown) = rule.no_metrics.as_deref().filter(|u| !u.trim().is_empty()) {
-        let evidence = "format('no metrics: not enough days of utilization metrics in {} to tell whether it is idle', \
-                        strftime(billing_period, '%Y-%m'))";
-        sql = format!("{sql}\nUNION ALL\n{}", part("no metrics", evidence, unknown));
+    if rules.is_empty() {
+        let none = "SELECT *, NULL::VARCHAR AS rule, NULL::VARCHAR AS verdict, NULL::VARCHAR AS evidence, \
+                    NULL::DECIMAL(38, 12) AS waste, NULL::DECIMAL(38, 12) AS effective_waste \
+                    FROM cbh.gold_usage WHERE false";
+        return render(query, &[("rules", none)]);
     }
-    sql
+    let by_rule = |sql: &dyn Fn(&Rule) -> String| {
+        let arms: Vec<String> =
+            rules.iter().map(|r| format!("WHEN {} THEN ({})", literal(&r.name), sql(r))).collect();
+        format!("CASE rule_params.rule {} END", arms.join(" "))
+    };
+    let unknown = |r: &Rule| r.no_metrics.clone().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "false".into());
+    let names: Vec<String> = rules.iter().map(|r| literal(&r.name)).collect();
+    let rules_sql = format!(
+        "SELECT u.*, rule_params.rule AS rule, verdicts.verdict AS verdict, \
+                CAST(CASE WHEN verdicts.verdict = 'idle' THEN {evidence} \
+                          ELSE format('no metrics: not enough days of utilization metrics in {{}} to tell whether \
+                                       it is idle', strftime(u.billing_period, '%Y-%m')) END AS VARCHAR) AS evidence, \
+                CAST({waste} AS DECIMAL(38, 12)) AS waste, \
+                CAST({effective} AS DECIMAL(38, 12)) AS effective_waste \
+         FROM cbh.gold_usage u \
+         LEFT JOIN rule_metrics ON rule_metrics.metrics_key = u.resource_key \
+                               AND rule_metrics.metrics_period = u.billing_period \
+         CROSS JOIN (SELECT rule, params FROM cbh.rules WHERE rule IN ({names})) AS rule_params \
+         CROSS JOIN (VALUES ('idle'), ('no metrics')) AS verdicts(verdict) \
+         WHERE CASE WHEN verdicts.verdict = 'idle' THEN {predicate} ELSE {unknown} END",
+        evidence = by_rule(&|r| r.evidence.clone()),
+        waste = by_rule(&|r| r.waste.clone()),
+        effective = by_rule(&|r| r.effective_waste.clone()),
+        predicate = by_rule(&|r| r.predicate.clone()),
+        unknown = by_rule(&|r| unknown(r)),
+        names = names.join(", "),
+    );
+    render(query, &[("rules", &rules_sql)])
 }
 
 fn no_such_rule(con: &Connection, name: &str) -> Error {

@@ -182,3 +182,19 @@ def test_real_focus_sample_yields_its_idle_public_ipv4(connect):
         GROUP BY ResourceId""").fetchall())
     got = sorted(con.execute("SELECT resource_id, cost FROM cbh_zombies(rule := 'idle_public_ip')").fetchall())
     assert len(want) == 4 and got == want
+
+
+def test_the_readme_example_metrics_file_lands(connect):
+    path = os.path.join(REPO, "examples", "metrics-example.csv")
+    with open(os.path.join(REPO, "README.md")) as f:
+        readme = f.read()
+    with open(path) as f:
+        assert f.read() in readme, "the README shows the example file as it is"
+    con = connect()
+    assert con.execute(f"SELECT status, rows FROM cbh_ingest('{path}', kind := 'metrics')").fetchall() == [
+        ("ingested", 6)]
+    daily = con.execute("SELECT resource_key, cpu_max, network_bytes, volume_ops, db_connections_max "
+                        "FROM cbh.metrics_daily ORDER BY 1").fetchall()
+    assert daily == [("i-0idle00000000000001", 0.4, 1500000.0, None, None),
+                     ("orders-idle", None, None, None, 0.0),
+                     ("vol-0idle00000000001", None, None, 0.0, None)]

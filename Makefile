@@ -72,7 +72,7 @@ bench: release venv
 demo: release data
 	@rm -f $(WAREHOUSE) $(WAREHOUSE).wal
 	$(VENV)/bin/duckdb -unsigned $(WAREHOUSE) -c "LOAD 'build/release/cbh.duckdb_extension'; \
-	  SELECT file, billing_period, rows, status FROM cbh_ingest(['$(DATA)/*.csv', '$(DATA)/zombies/*.csv']); \
+	  SELECT file, billing_period, rows, status FROM cbh_ingest(['$(DATA)/*.csv', '$(DATA)/zombies/cur-*.csv']); \
 	  SELECT file, rows, status FROM cbh_ingest('$(DATA)/zombies/metrics-*', kind := 'metrics'); \
 	  SELECT billing_period, billing_account, line_items, resources, billed_cost FROM cbh_silver(); \
 	  SELECT billing_period, rule, resource_id, evidence, cost, monthly_waste FROM cbh_zombies() LIMIT 15; \

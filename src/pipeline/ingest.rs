@@ -123,9 +123,9 @@ impl Delivery {
 }
 
 /// Temporary staging tables of this call, dropped however the call ends.
-struct Stages<'a> {
-    con: &'a Connection,
-    tables: Vec<String>,
+pub(super) struct Stages<'a> {
+    pub(super) con: &'a Connection,
+    pub(super) tables: Vec<String>,
 }
 
 impl Drop for Stages<'_> {
@@ -956,7 +956,7 @@ fn no_column(format: Format, missing: &str, columns: &[String]) -> String {
 }
 
 /// A staged table's columns and their types, in file order.
-fn staged_columns(con: &Connection, table: &str) -> Result<Vec<(String, String)>> {
+pub(super) fn staged_columns(con: &Connection, table: &str) -> Result<Vec<(String, String)>> {
     let mut stmt = con.prepare(sql::STAGE_COLUMNS).context("reading a staged file's columns")?;
     let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?))).context("reading a staged file's columns")?;
     rows.collect::<std::result::Result<_, _>>().context("reading a staged file's columns")

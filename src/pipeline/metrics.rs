@@ -4,7 +4,7 @@
 
 use duckdb::Connection;
 
-use super::ingest::{self, Attempt, Container};
+use super::ingest::{self, Attempt, Container, Stages};
 use super::{ensure_warehouse, transaction};
 use crate::error::{csv_error, db_message, Context, Error, Result};
 use crate::fingerprint::ClientContext;
@@ -21,7 +21,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
     let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
     let mut done: Vec<Attempt> = Vec::new();
     let mut staged: Vec<(Attempt, String, Vec<(String, String)>)> = Vec::new();
-    let mut tables: Vec<String> = Vec::new();
+    let mut stages = Stages { con, tables: Vec::new() };
     for (i, file) in files.into_iter().enumerate() {
         let mut attempt = Attempt::new(file);
         attempt.format = Some("metrics".into());
@@ -37,7 +37,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
                     continue;
                 }
                 let table = format!("cbh_metrics_stage_{ingestion}_{i}");
-                tables.push(table.clone());
+                stages.tables.push(table.clone());
                 match stage(con, caller, &table, &path) {
                     Ok((columns, rows)) => {
                         attempt.rows = Some(rows);
@@ -48,7 +48,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
             }
         }
     }
-    let result = transaction(con, || {
+    transaction(con, || {
         for (attempt, table, columns) in &staged {
             crate::diag::phase("metrics", &attempt.file.path);
             let mut vars: Vec<(&str, &str)> = vec![("stage", table)];
@@ -63,11 +63,8 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
             attempt.record(con, ingestion)?;
         }
         Ok(())
-    });
-    for t in tables {
-        let _ = con.execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{t}"));
-    }
-    result.map(|()| ingestion)
+    })?;
+    Ok(ingestion)
 }
 
 fn rejected(attempt: Attempt, e: &Error) -> Attempt {
@@ -100,11 +97,7 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
             true
         }
     };
-    let names: Vec<String> = {
-        let mut stmt = con.prepare(sql::STAGE_COLUMNS).context("reading a staged file's columns")?;
-        let rows = stmt.query_map([table], |r| r.get(0)).context("reading a staged file's columns")?;
-        rows.collect::<std::result::Result<_, _>>().context("reading a staged file's columns")?
-    };
+    let names: Vec<String> = ingest::staged_columns(con, table)?.into_iter().map(|c| c.0).collect();
     let mut columns = Vec::new();
     let mut missing = Vec::new();
     for want in COLUMNS {

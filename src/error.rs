@@ -109,6 +109,9 @@ pub fn db_message(e: &duckdb::Error) -> String {
     }
 }
 
+/// What cbh says of text that is not UTF-8.
+pub const NOT_UTF8: &str = "the text is not UTF-8 (DuckDB reads only UTF-8): export or save the file as UTF-8";
+
 /// DuckDB's CSV reader error, shortened for a person: the line number it names (if any), and the message without
 /// the copy of the offending line (which may be a megabyte long), the reader's settings and its advice on reader
 /// options (which cbh sets itself).
@@ -117,9 +120,16 @@ pub fn csv_error(message: &str) -> (Option<u64>, String) {
         // DuckDB's line number is not reliable here: its sniffer may take the file for a single line.
         return (None, "a line is longer than 1 MiB (1,048,576 bytes); no billing record is that long".into());
     }
+    if message.contains("not possible to automatically detect the CSV parsing dialect") {
+        let guess = "a quoted value that never closes, lines of different lengths, or not CSV at all?";
+        return (None, format!("DuckDB finds no consistent comma-separated layout in it ({guess})"));
+    }
     let line = message.split_once("CSV Error on Line: ").and_then(|(_, rest)| {
         rest.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok())
     });
+    if message.contains("This file is not utf-8 encoded") {
+        return (line, NOT_UTF8.into());
+    }
     let mut kept: Vec<&str> = Vec::new();
     for l in message.lines() {
         let l = l.trim();
@@ -196,6 +206,13 @@ mod tests {
         let (line, text) = csv_error("CSV Error on Line: 1\nOriginal Line: xxx\nMaximum line size of 1048576 bytes");
         assert_eq!(line, None);
         assert!(text.starts_with("a line is longer than 1 MiB"), "{text}");
+        let sniffed = "Invalid Input Error: Error when sniffing file \"x.csv\".\nIt was not possible to automatically \
+                       detect the CSV parsing dialect\nThe search space used was:";
+        let (line, text) = csv_error(sniffed);
+        assert!(line.is_none() && text.starts_with("DuckDB finds no consistent comma-separated layout"), "{text}");
+        let utf8 = "Invalid Input Error: CSV Error on Line: 2\nOriginal Line: x\nInvalid unicode (byte sequence \
+                    mismatch) detected. This file is not utf-8 encoded.";
+        assert_eq!(csv_error(utf8), (Some(2), NOT_UTF8.to_string()));
         let (line, text) = csv_error(&format!("Invalid Input Error: {}", "é".repeat(400)));
         assert_eq!(line, None);
         assert!(text.ends_with("...") && text.len() <= 303, "{text}");

@@ -51,7 +51,9 @@ sql_files! {
     SILVER_INSERT_FOCUS = "silver_insert_focus.sql";
     STAGE_COLUMNS = "stage_columns.sql";
     STAGE_CSV = "stage_csv.sql";
+    STAGE_CSV_FIRST_REJECT = "stage_csv_first_reject.sql";
     STAGE_CSV_LENIENT = "stage_csv_lenient.sql";
+    STAGE_CSV_REJECTS = "stage_csv_rejects.sql";
     STAGE_HEADER = "stage_header.sql";
     STAGE_KEYS = "stage_keys.sql";
     STAGE_PARQUET = "stage_parquet.sql";

@@ -41,3 +41,20 @@ def test_example_ci_script(ext, tmp_path):
     over = subprocess.run([script, str(warehouse), landing, "0.01"], capture_output=True, text=True, env=env,
                           timeout=120)
     assert over.returncode != 0 and "over the budget" in over.stdout + over.stderr
+
+
+def test_gate_without_a_bill_fails(ext, tmp_path):
+    """A CI job whose ingest found nothing (a wrong path) must not pass the gate: no bill is an error, named."""
+    warehouse = tmp_path / "w.duckdb"
+    fresh = gate(ext, warehouse, "max_waste := 500")
+    assert fresh.returncode != 0 and "the warehouse holds no bill yet" in fresh.stderr, fresh.stderr
+    r = run_cli(["-unsigned", str(warehouse), "-c",
+                 f"LOAD '{ext}'; SELECT * FROM cbh_ingest('{tmp_path}/nothing-here/*.csv')"])
+    assert r.returncode != 0 and "no file matches" in r.stderr, r.stderr
+    again = gate(ext, warehouse, "max_waste := 500")
+    assert again.returncode != 0 and "the warehouse holds no bill yet" in again.stderr, again.stderr
+
+
+def test_negative_budget_is_a_usage_error(ext, tmp_path):
+    r = gate(ext, tmp_path / "w.duckdb", "max_waste := -1")
+    assert r.returncode != 0 and "cbh_check(max_waste := -1" in r.stderr and "cannot be negative" in r.stderr, r.stderr

@@ -6,7 +6,7 @@ use duckdb::Connection;
 
 use super::ingest::{self, Attempt, Container, Stages};
 use super::{ensure_warehouse, transaction};
-use crate::error::{csv_error, db_message, Context, Error, Result};
+use crate::error::{db_message, Context, Error, Result};
 use crate::fingerprint::ClientContext;
 use crate::sql::{self, ident, render};
 
@@ -85,8 +85,8 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
         Container::Csv(compression) => {
             let stmt = render(sql::STAGE_CSV, &[("stage", table), ("compression", compression)]);
             con.execute(&stmt, [path]).map_err(|e| {
-                let (line, message) = csv_error(&db_message(&e));
-                reject(line, None, format!("cannot be read as CSV: {message}"))
+                let (line, column, message) = ingest::located_csv_error(con, table, compression, path, &e);
+                reject(line, column, format!("cannot be read as CSV: {message}"))
             })?;
             false
         }

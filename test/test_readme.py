@@ -53,3 +53,26 @@ def test_sql_examples_run_and_show_their_real_output(ext, tmp_path):
     if updated:
         with open(README, "w") as f:
             f.write("".join(out_parts) + text[pos:])
+
+
+def slug(heading):
+    """GitHub's anchor for a heading: lower case, punctuation dropped (but `-` and `_`), spaces to `-`."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_links_within_the_readme_and_to_files_resolve():
+    text = read()
+    anchors = {slug(h) for h in re.findall(r"(?m)^#{1,6} (.*)$", text)}
+    for target in re.findall(r"\]\(#([^)]+)\)", text):
+        assert target in anchors, f"README links to #{target}, which no heading makes"
+    for target in re.findall(r"\]\((?!#|https?:)([^)]+)\)", text):
+        assert os.path.exists(os.path.join(REPO, target)), f"README links to {target}, which does not exist"
+
+
+def test_sections_come_in_the_order_a_newcomer_reads_them():
+    titles = re.findall(r"(?m)^## (.*)$", read())
+    wanted = ["Quick start", "A five-minute tour", "Function reference", "The warehouse", "The watch loop",
+              "The notebook", "The CI gate", "Formats and column mappings", "Zombie rules", "Performance",
+              "Reliability and security", "Limitations", "Building from source", "Version compatibility",
+              "Troubleshooting"]
+    assert [t for t in titles if t in wanted] == wanted, titles

@@ -80,7 +80,7 @@ demo: release data
 	    WHERE dimension IN ('total', 'rule');"
 
 watch: release venv
-	scripts/watch.sh data/landing_zone $(WAREHOUSE)
+	DUCKDB=$(VENV)/bin/duckdb scripts/watch.sh data/landing_zone $(WAREHOUSE)
 
 clean:
 	cargo clean

@@ -5,9 +5,9 @@
 #
 #   scripts/watch.sh [LANDING_DIR] [WAREHOUSE]        (defaults: data/landing_zone, data/warehouse.duckdb)
 #
-# Environment: DUCKDB (the CLI, default: duckdb on PATH), CBH_EXTENSION (default build/release/cbh.duckdb_extension),
-# CBH_POLL (seconds between scans when inotifywait is absent, default 1), CBH_LOCK_RETRIES (default 120),
-# CBH_ONCE=1 (ingest what is there and exit).
+# Environment: DUCKDB (the CLI, default: duckdb on PATH, else this repository's .venv/bin/duckdb), CBH_EXTENSION
+# (default build/release/cbh.duckdb_extension), CBH_POLL (seconds between scans when inotifywait is absent,
+# default 1), CBH_LOCK_RETRIES (default 120), CBH_ONCE=1 (ingest what is there and exit).
 #
 # Files that land together (in the same scan) go to one cbh_ingest call, so the parts of a split CUR delivery
 # form one delivery. A file still being written is picked up once its size stops changing between two scans.
@@ -17,7 +17,8 @@ set -u
 
 LANDING=${1:-data/landing_zone}
 WAREHOUSE=${2:-data/warehouse.duckdb}
-DUCKDB=${DUCKDB:-duckdb}
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+DUCKDB=${DUCKDB:-$(command -v duckdb || echo "$REPO/.venv/bin/duckdb")}
 EXT=${CBH_EXTENSION:-build/release/cbh.duckdb_extension}
 POLL=${CBH_POLL:-1}
 RETRIES=${CBH_LOCK_RETRIES:-120}
@@ -26,6 +27,7 @@ log() { printf '%s [WATCHER] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 mkdir -p "$LANDING" "$(dirname "$WAREHOUSE")"
 [ -f "$EXT" ] || { log "no extension at $EXT: run make first"; exit 1; }
+command -v "$DUCKDB" >/dev/null || { log "no duckdb CLI ($DUCKDB): pip install duckdb-cli, or set DUCKDB"; exit 1; }
 
 sql_string() { printf "'%s'" "${1//\'/\'\'}"; }
 

@@ -9,7 +9,7 @@ pub enum Error {
     /// A parameter is missing or malformed.
     Usage(String),
     /// A path or glob matched no file.
-    NoMatch(String),
+    NoMatch { pattern: String, folder: bool },
     /// A file failed validation: nothing of it lands.
     Rejected {
         /// The file as the user named it (after glob expansion).
@@ -40,7 +40,15 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage(msg) => write!(f, "cbh: {msg}"),
-            Error::NoMatch(pattern) => write!(f, "cbh: no file matches '{pattern}'"),
+            Error::NoMatch { pattern, folder: false } => write!(f, "cbh: no file matches '{pattern}'"),
+            Error::NoMatch { pattern, folder: true } => {
+                let base = pattern.trim_end_matches('/');
+                write!(
+                    f,
+                    "cbh: no file matches '{pattern}': it is a folder; name its files with a glob, such as \
+                     '{base}/*.csv' or '{base}/**' (with subfolders)"
+                )
+            }
             Error::Rejected { file, line, column, reason } => {
                 write!(f, "cbh: file '{file}'")?;
                 if let Some(line) = line {

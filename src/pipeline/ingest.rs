@@ -12,6 +12,7 @@ use duckdb::Connection;
 
 use super::format::{self, Format};
 use super::manifest::{self, Manifest};
+use super::metrics;
 use super::{ensure_warehouse, now_micros, promote, run_file, transaction, Key};
 use crate::error::{csv_error, db_message, Context, Error, Result, NOT_UTF8};
 use crate::fingerprint::{digest, ClientContext};
@@ -606,7 +607,9 @@ pub(super) fn list(con: &Connection, patterns: &[String]) -> Result<Vec<Found>> 
         let rows = list_pattern(con, pattern)
             .map_err(|e| Error::Usage(format!("cannot list '{pattern}': {}", db_message(&e))))?;
         if rows.is_empty() {
-            return Err(Error::NoMatch(pattern.clone()));
+            let inside = format!("{}/**", pattern.trim_end_matches('/'));
+            let folder = list_pattern(con, &inside).is_ok_and(|files| !files.is_empty());
+            return Err(Error::NoMatch { pattern: pattern.clone(), folder });
         }
         for f in rows {
             if !out.iter().any(|o| o.path == f.path) {
@@ -909,8 +912,13 @@ fn stage(
             format!(
                 "is not a billing export cbh knows: no 'lineItem/UnblendedCost' (legacy AWS CUR), \
                  'line_item_unblended_cost' (CUR 2.0, or legacy CUR in Athena/Parquet form) or 'BilledCost' \
-                 (FOCUS) column. Columns seen: {}",
-                format::columns_seen(&columns)
+                 (FOCUS) column. Columns seen: {}{}",
+                format::columns_seen(&columns),
+                if metrics::looks_like_metrics(&columns) {
+                    ". It looks like a metrics file: ingest it with cbh_ingest(..., kind := 'metrics')"
+                } else {
+                    ""
+                }
             ),
         ));
     };

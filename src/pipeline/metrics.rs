@@ -13,6 +13,11 @@ use crate::sql::{self, ident, render};
 /// The columns a metrics file must have (names compared ignoring case).
 pub const COLUMNS: [&str; 6] = ["resource_id", "metric_name", "timestamp", "statistic", "value", "unit"];
 
+/// Whether a file given as a bill has the columns of a metrics file (to say so in its rejection).
+pub fn looks_like_metrics(columns: &[String]) -> bool {
+    ["resource_id", "metric_name"].iter().all(|m| columns.iter().any(|c| c.eq_ignore_ascii_case(m)))
+}
+
 /// Ingests the metrics files `patterns` match; returns the ingestion id (its ledger rows are the call's output).
 pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> Result<i64> {
     ensure_warehouse(con)?;

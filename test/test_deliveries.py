@@ -87,9 +87,15 @@ def test_file_name_with_glob_characters_is_rejected_not_reexpanded(connect, tmp_
     assert con.execute("SELECT count(*) FROM cbh.bronze_cur").fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("cost, ok", [("1.5E2", True), ("1.23456789012E-1", True), ("1E-13", False),
-                                      ("1.5E-12", False), ("1_000.5", False), ("NaN", False), ("0x10", False)])
+@pytest.mark.parametrize("cost, ok", [
+    ("1.5E2", True), ("1.23456789012E-1", True), ("1E-13", False), ("1.5E-12", False), ("1_000.5", False),
+    ("NaN", False), ("0x10", False),
+    # the edges of the plain-decimal fast path (at most 15 integer digits and 12 places) and just past them
+    ("999999999999999.999999999999", True), ("1.", True), (".5", True), ("-.5", True), ("+1", True),
+    ("0.1234567890120000", True), ("0.1234567890123", False), ("1000000000000000", False), (".", False),
+    ("+", False), ("1.2.3", False), ("", True)])
 def test_costs_land_only_when_exact(connect, tmp_path, cost, ok):
+    """The fast path may only accept what the full check accepts; the rest goes through the full check."""
     con = connect()
     path = write(tmp_path, "c.csv", text("sept.csv").replace(",0.0104,", f",{cost},", 1))
     status, = con.execute(f"SELECT status FROM cbh_ingest('{path}')").fetchone()

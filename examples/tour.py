@@ -53,7 +53,8 @@ print(ingested.to_string(index=False))
 print(metrics.to_string(index=False))
 
 # %% [markdown]
-# The zombie report, as a DataFrame: money is DECIMAL in DuckDB and `decimal.Decimal` in pandas (exact).
+# The zombie report, as a DataFrame. Money is DECIMAL in DuckDB; pandas has no exact decimal type, so `.df()` gives
+# float64 (fine for plots); `.pl()` (polars) and `.fetchall()` keep it exact.
 
 # %%
 zombies = con.execute("""

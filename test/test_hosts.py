@@ -115,3 +115,4 @@ def test_changelog_names_the_built_version(ext):
     releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", text, re.M)
     assert releases and releases[0] == fields[4], (releases, fields[4])
     assert f"[{fields[4]}]: " in text, "the release has its link at the foot"
+

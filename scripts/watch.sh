@@ -3,7 +3,7 @@
 # every billing file that lands there (CSV, gzip, zstd, Parquet, manifests; ZIP to be told why not), logging one
 # [WATCHER] line per file with its status.
 #
-#   scripts/watch.sh [LANDING_DIR] [WAREHOUSE]        (defaults: data/landing_zone, data/warehouse.duckdb)
+#   scripts/watch.sh [LANDING_DIR] [WAREHOUSE]        (defaults: data/landing_zone, data/demo.duckdb)
 #
 # Environment: DUCKDB (the CLI, default: duckdb on PATH, else this repository's .venv/bin/duckdb), CBH_EXTENSION
 # (default build/release/cbh.duckdb_extension), CBH_POLL (seconds between scans when inotifywait is absent,
@@ -16,10 +16,10 @@
 set -u
 
 LANDING=${1:-data/landing_zone}
-WAREHOUSE=${2:-data/warehouse.duckdb}
+WAREHOUSE=${2:-data/demo.duckdb}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 DUCKDB=${DUCKDB:-$(command -v duckdb || echo "$REPO/.venv/bin/duckdb")}
-EXT=${CBH_EXTENSION:-build/release/cbh.duckdb_extension}
+EXT=${CBH_EXTENSION:-$REPO/build/release/cbh.duckdb_extension}
 POLL=${CBH_POLL:-1}
 RETRIES=${CBH_LOCK_RETRIES:-120}
 

@@ -9,8 +9,11 @@ found AS (
 ),
 per_resource AS (
     SELECT provider, billing_account, resource_key, account, region,
-           arg_max(coalesce(resource_id, format('{} in account {}, {}', service, account, region)), waste) AS resource,
-           arg_max(rule, waste) AS rule, max(waste) AS waste
+           -- The largest finding names the resource and the rule; a tie goes to the first rule by name, so that
+           -- the same warehouse always gives the same message.
+           first(coalesce(resource_id, format('{} in account {}, {}', service, account, region)) ORDER BY waste DESC, rule)
+               AS resource,
+           first(rule ORDER BY waste DESC, rule) AS rule, max(waste) AS waste
     FROM found
     WHERE billing_period = (SELECT period FROM latest)
     GROUP BY ALL

@@ -4,7 +4,9 @@
 
 use duckdb::Connection;
 
-use super::ingest::{self, Attempt, Container, Stages};
+use super::discover::{self, Container};
+use super::ledger::{self, Attempt};
+use super::stage::{self, Stages};
 use super::{ensure_warehouse, transaction};
 use crate::error::{db_message, Context, Error, Result};
 use crate::fingerprint::ClientContext;
@@ -22,7 +24,7 @@ pub fn looks_like_metrics(columns: &[String]) -> bool {
 pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> Result<i64> {
     ensure_warehouse(con)?;
     crate::diag::phase("list", &patterns.join(", "));
-    let files = ingest::list(con, patterns)?;
+    let files = discover::list(con, patterns)?;
     let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
     let mut done: Vec<Attempt> = Vec::new();
     let mut staged: Vec<(Attempt, String, Vec<(String, String)>)> = Vec::new();
@@ -31,12 +33,12 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
         let mut attempt = Attempt::new(file);
         attempt.format = Some("metrics".into());
         let path = attempt.file.path.clone();
-        let sha = ingest::check_path(&path).and_then(|()| ingest::fingerprint(con, caller, &attempt.file));
+        let sha = discover::check_path(&path).and_then(|()| discover::fingerprint(con, caller, &attempt.file));
         match sha {
             Err(e) => done.push(rejected(attempt, &e)),
             Ok(sha) => {
                 attempt.sha256 = Some(sha.clone());
-                let landed = ingest::landed(con, &sha, false)?;
+                let landed = ledger::landed(con, &sha, false)?;
                 if let Some((_, _, rows)) = landed {
                     done.push(Attempt { status: "skipped", rows, ..attempt });
                     continue;
@@ -86,11 +88,11 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
         column,
         reason,
     };
-    let parquet = match ingest::container(caller, path).map_err(|r| reject(None, None, r))? {
+    let parquet = match discover::container(caller, path).map_err(|r| reject(None, None, r))? {
         Container::Csv(compression) => {
             let stmt = render(sql::STAGE_CSV, &[("stage", table), ("compression", compression)]);
             con.execute(&stmt, [path]).map_err(|e| {
-                let (line, column, message) = ingest::located_csv_error(con, table, compression, path, &e);
+                let (line, column, message) = stage::located_csv_error(con, table, compression, path, &e);
                 reject(line, column, format!("cannot be read as CSV: {message}"))
             })?;
             false
@@ -102,7 +104,7 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
             true
         }
     };
-    let names: Vec<String> = ingest::staged_columns(con, table)?.into_iter().map(|c| c.0).collect();
+    let names: Vec<String> = stage::staged_columns(con, table)?.into_iter().map(|c| c.0).collect();
     let mut columns = Vec::new();
     let mut missing = Vec::new();
     for want in COLUMNS {
@@ -127,7 +129,7 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
     let mut vars: Vec<(&str, &str)> = vec![("stage", table)];
     vars.extend(columns.iter().map(|(name, column)| (name.as_str(), column.as_str())));
     let first_bad: Option<(i64, String)> =
-        ingest::optional(con.query_row(&render(sql::METRICS_FIRST_BAD, &vars), [], |r| Ok((r.get(0)?, r.get(1)?))))
+        ledger::optional(con.query_row(&render(sql::METRICS_FIRST_BAD, &vars), [], |r| Ok((r.get(0)?, r.get(1)?))))
             .context("validating a staged metrics file")?;
     if let Some((rowid, bad)) = first_bad {
         let position = names.iter().position(|n| n.trim().eq_ignore_ascii_case(&bad)).map_or(0, |i| i + 1);

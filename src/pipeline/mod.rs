@@ -1,12 +1,16 @@
 //! The Bronze → Silver → Gold pipeline over DuckDB connections: no FFI types here.
 
 pub mod format;
+pub mod discover;
 pub mod ingest;
+pub mod land;
+pub mod ledger;
 pub mod manifest;
 pub mod metrics;
 pub mod promote;
 pub mod report;
 pub mod rules;
+pub mod stage;
 
 use duckdb::{Connection, ToSql};
 

@@ -1,0 +1,95 @@
+//! Landing: one delivery, inside the call's transaction, replaces its keys in Bronze, Silver and Gold.
+
+use duckdb::Connection;
+
+use super::format::Format;
+use super::ledger::Attempt;
+use super::{promote, run_file, Key};
+use crate::error::{Context, Result};
+use crate::sql::{self, ident, literal, render};
+
+/// A file staged and validated, waiting to land with the rest of its delivery.
+pub(super) struct Staged {
+    pub(super) attempt: Attempt,
+    pub(super) format: Format,
+    pub(super) table: String,
+    pub(super) columns: Vec<String>,
+}
+
+/// The files that land together, and the manifest that made them one delivery, if any.
+pub(super) struct Delivery {
+    pub(super) parts: Vec<Staged>,
+    pub(super) manifest: Option<Attempt>,
+}
+
+impl Delivery {
+    pub(super) fn keys(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self.parts.iter().flat_map(|s| s.attempt.keys.clone()).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
+/// Lands one delivery inside the caller's transaction: replaces its keys in every layer, loads Bronze, rebuilds
+/// Silver and Gold, records the ledger rows.
+pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Result<&'static str> {
+    let keys = delivery.keys();
+    // New Bronze columns first: DuckDB 1.5 cannot commit a transaction that alters a table it deleted from.
+    let mut inserts = Vec::new();
+    for s in &delivery.parts {
+        let table = s.format.bronze_table();
+        let mut bronze = promote::bronze_columns(con, s.format)?;
+        let mut select = Vec::new();
+        for (column, target) in s.format.bronze_targets(&bronze, &s.columns) {
+            let target = target.unwrap_or_else(|| column.clone());
+            if !bronze.contains(&target) {
+                con.execute_batch(&render(sql::BRONZE_ADD_COLUMN, &[("bronze", table), ("column", &ident(&target))]))
+                    .context(format!("adding column '{target}' to cbh.{table}"))?;
+                bronze.push(target.clone());
+            }
+            select.push(format!("{} AS {}", ident(&column), ident(&target)));
+        }
+        // A CUR file holds one key (checked while staging): constants, not an expression per row.
+        let [provider, account, period] = match s.attempt.keys.as_slice() {
+            [(p, a, d)] if !s.format.many_keys() => [literal(p), literal(a), format!("DATE {}", literal(d))],
+            _ => s.format.key_expressions(&s.columns),
+        };
+        inserts.push(render(
+            sql::BRONZE_INSERT,
+            &[
+                ("bronze", table),
+                ("stage", &s.table),
+                ("provider", &provider),
+                ("account", &account),
+                ("period", &period),
+                ("columns", &select.join(", ")),
+            ],
+        ));
+    }
+    let mut existed = false;
+    for (provider, account, period) in &keys {
+        let params: [&dyn duckdb::ToSql; 3] = [provider, account, period];
+        let exists: bool = con.query_row(sql::PERIOD_EXISTS, params, |r| r.get(0)).context("looking up the period")?;
+        if exists {
+            existed = true;
+            run_file(con, sql::PERIOD_DELETE, &params, "removing the previous delivery")?;
+        }
+    }
+    for (s, insert) in delivery.parts.iter().zip(&inserts) {
+        crate::diag::phase("bronze", &s.attempt.file.path);
+        con.execute(insert, duckdb::params![ingestion, s.attempt.file.path])
+            .context(format!("loading '{}' into Bronze", s.attempt.file.path))?;
+    }
+    for key in &keys {
+        promote::promote(con, key)?;
+    }
+    let status = if existed { "replaced" } else { "ingested" };
+    for s in &delivery.parts {
+        Attempt { status, ..s.attempt.clone() }.record(con, ingestion)?;
+    }
+    if let Some(m) = &delivery.manifest {
+        Attempt { status, keys: keys.clone(), ..m.clone() }.record(con, ingestion)?;
+    }
+    Ok(status)
+}

@@ -1,0 +1,312 @@
+//! Staging: one file read into a temporary table of cbh's writer connection, its format detected, its delivery
+//! keys read and every value checked, before anything lands.
+
+use duckdb::Connection;
+
+use super::discover::{container, Container};
+use super::format::{self, Format};
+use super::ledger::{optional, Attempt};
+use super::metrics;
+use super::Key;
+use crate::error::{csv_error, db_message, Context, Error, Result, NOT_UTF8};
+use crate::fingerprint::ClientContext;
+use crate::sql::{self, ident, render};
+
+/// Temporary staging tables of this call, dropped however the call ends.
+pub(super) struct Stages<'a> {
+    pub(super) con: &'a Connection,
+    pub(super) tables: Vec<String>,
+}
+
+impl Drop for Stages<'_> {
+    fn drop(&mut self) {
+        for t in &self.tables {
+            let _ = self.con.execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{t}"));
+        }
+    }
+}
+
+/// Reads the file into a staging table and validates it; fills format, keys and rows of the attempt. A file with
+/// no line items is an error unless `allow_empty` (a manifest's empty part).
+pub(super) fn stage(
+    con: &Connection,
+    caller: &ClientContext,
+    table: &str,
+    lenient: &str,
+    attempt: &mut Attempt,
+    forced: Option<&str>,
+    allow_empty: bool,
+) -> Result<(Format, Vec<String>)> {
+    let path = attempt.file.path.clone();
+    crate::diag::phase("stage", &path);
+    let reject = |line: Option<u64>, column: Option<(usize, String)>, reason: String| Error::Rejected {
+        file: path.clone(),
+        line,
+        column,
+        reason,
+    };
+    let mut doubles: Vec<String> = Vec::new();
+    if attempt.file.size == 0 {
+        return Err(reject(None, None, "is empty (0 bytes)".into()));
+    }
+    let csv = match container(caller, &path).map_err(|r| reject(None, None, r))? {
+        Container::Csv(compression) => {
+            let stmt = render(sql::STAGE_CSV, &[("stage", table), ("compression", compression)]);
+            if let Err(e) = con.execute(&stmt, [&path]) {
+                let stmt = render(sql::STAGE_CSV_LENIENT, &[("stage", lenient), ("compression", compression)]);
+                if con.execute(&stmt, [&path]).is_ok() {
+                    if let Ok(columns) = staged_columns(con, lenient) {
+                        let names: Vec<String> = columns.into_iter().map(|c| c.0).collect();
+                        if let Some(f) = pick_format(forced, &names) {
+                            attempt.keys = staged_keys(con, lenient, f, &names).map(|k| k.0).unwrap_or_default();
+                        }
+                    }
+                }
+                let (line, column, message) = located_csv_error(con, lenient, compression, &path, &e);
+                return Err(reject(line, column, format!("cannot be read as CSV: {message}")));
+            }
+            Some(compression)
+        }
+        Container::Parquet => {
+            let probe = render(sql::STAGE_PARQUET_SCHEMA, &[("stage", table)]);
+            con.execute(&probe, [&path])
+                .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
+            let mut exprs = Vec::new();
+            let schema = staged_columns(con, table)
+                .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", e.cause())))?;
+            for (name, ty) in schema {
+                let c = ident(&name);
+                let expr = if ty.starts_with("MAP") || ty.starts_with("STRUCT") || ty.starts_with("UNION") || ty.ends_with(']') {
+                    format!("to_json({c})::VARCHAR")
+                } else if ty == "DOUBLE" || ty == "FLOAT" {
+                    doubles.push(name.clone());
+                    format!("{c}::VARCHAR")
+                } else if ty == "TIMESTAMP WITH TIME ZONE" {
+                    format!("timezone('UTC', {c})::VARCHAR")
+                } else {
+                    format!("{c}::VARCHAR")
+                };
+                exprs.push(format!("{expr} AS {c}"));
+            }
+            if exprs.is_empty() {
+                return Err(reject(None, None, "has no columns".into()));
+            }
+            let stmt = render(sql::STAGE_PARQUET, &[("stage", table), ("columns", &exprs.join(", "))]);
+            con.execute(&stmt, [&path])
+                .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
+            None
+        }
+    };
+    let parquet = csv.is_none();
+    let columns: Vec<String> = staged_columns(con, table)
+        .map_err(|e| reject(None, None, format!("cannot be read: {}", e.cause())))?
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    if columns == ["column0"] && attempt.file.size > 0 {
+        return Err(reject(None, None, "has no header line (is its compressed stream cut short?)".into()));
+    }
+    if columns.len() > format::MAX_COLUMNS {
+        return Err(reject(
+            None,
+            None,
+            format!(
+                "has {} columns; cbh takes at most {} (a billing export has a few hundred)",
+                columns.len(),
+                format::MAX_COLUMNS
+            ),
+        ));
+    }
+    let Some(format) = pick_format(forced, &columns) else {
+        return Err(reject(
+            None,
+            None,
+            format!(
+                "is not a billing export cbh knows: no 'lineItem/UnblendedCost' (legacy AWS CUR), \
+                 'line_item_unblended_cost' (CUR 2.0, or legacy CUR in Athena/Parquet form) or 'BilledCost' \
+                 (FOCUS) column. Columns seen: {}{}",
+                format::columns_seen(&columns),
+                if metrics::looks_like_metrics(&columns) {
+                    ". It looks like a metrics file: ingest it with cbh_ingest(..., kind := 'metrics')"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    };
+    attempt.format = Some(format.name().to_string());
+    // DuckDB renames a repeated name (`a`, `a_1`): then the header as written says which.
+    let header = match csv {
+        Some(compression) if columns.iter().any(|c| renamed(c, &columns)) => header(con, &path, compression)?,
+        _ => columns.clone(),
+    };
+    if let Some((first, again)) = format.repeated(&header) {
+        let (a, b) = (&header[first - 1], &header[again - 1]);
+        let twice = if a == b { format!("'{a}' twice") } else { format!("one column twice, as '{a}' and '{b}'") };
+        let reason = format!("the header names {twice} (columns {first} and {again}): which one holds the data?");
+        return Err(reject(Some(1), Some((again, b.clone())), reason));
+    }
+    let name_key = |f: Format| match f {
+        Format::Focus => ("BillingAccountId", "BillingPeriodStart"),
+        _ => ("bill_payer_account_id", "bill_billing_period_start_date"),
+    };
+    let (account_col, period_col) = name_key(format);
+    if format.resolve(&columns, account_col).is_none() || format.resolve(&columns, period_col).is_none() {
+        let missing = format.missing_required(&columns).unwrap_or_default();
+        return Err(reject(None, None, no_column(format, &missing, &columns)));
+    }
+    let (keys, rows) = staged_keys(con, table, format, &columns)?;
+    attempt.keys = keys.clone();
+    if rows == 0 && !allow_empty {
+        return Err(reject(None, None, "has no line items (only a header)".into()));
+    }
+    if !format.many_keys() {
+        let periods = distinct(keys.iter().map(|k| k.2.as_str()));
+        let accounts = distinct(keys.iter().map(|k| k.1.as_str()));
+        for (what, values) in [("billing periods", periods), ("payer accounts", accounts)] {
+            if values.len() > 1 {
+                let reason = format!("holds {} {what} ({}); a CUR file covers one", values.len(), values.join(", "));
+                attempt.keys.clear();
+                return Err(reject(None, None, reason));
+            }
+        }
+    }
+    if let Some(missing) = format.missing_required(&columns) {
+        return Err(reject(None, None, no_column(format, &missing, &columns)));
+    }
+    let checks = format.checks(&columns, &doubles);
+    let validate = format::first_bad_value_sql(format, table, &checks);
+    crate::diag::statement(&validate);
+    let first_bad: Option<(i64, i64)> = optional(con.query_row(&validate, [], |r| Ok((r.get(0)?, r.get(1)?))))
+        .context("validating a staged file")?;
+    if let Some((rowid, index)) = first_bad {
+        let check = checks.get(index as usize).ok_or_else(|| Error::Internal(format!("no check {index}")))?;
+        let value: Option<String> = con
+            .query_row(&render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&check.column))]), [rowid], |r| {
+                r.get(0)
+            })
+            .context("reading a rejected value")?;
+        let reason = format::reason(check.kind, value.as_deref().unwrap_or_default());
+        let column = Some((format::position(&columns, &check.column), check.column.clone()));
+        if parquet {
+            return Err(reject(None, column, format!("row {}: {reason}", rowid + 1)));
+        }
+        // Line 1 is the header; record n (rowid n-1) starts on line n+1 when no field holds a line break.
+        return Err(reject(Some(rowid as u64 + 2), column, reason));
+    }
+    attempt.rows = Some(rows);
+    Ok((format, columns))
+}
+
+/// Whether a staged column name looks like DuckDB's rename of a repeated one (`a_1` beside `a`).
+fn renamed(column: &str, columns: &[String]) -> bool {
+    column.rsplit_once('_').is_some_and(|(base, n)| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && columns.iter().any(|o| o.eq_ignore_ascii_case(base))
+    })
+}
+
+/// The CSV header line as written.
+fn header(con: &Connection, path: &str, compression: &str) -> Result<Vec<String>> {
+    let context = "reading the header again";
+    let mut stmt = con.prepare(&render(sql::STAGE_HEADER, &[("compression", compression)])).context(context)?;
+    let mut rows = stmt.query([path]).context(context)?;
+    let Some(row) = rows.next().context(context)? else { return Ok(Vec::new()) };
+    let n = row.as_ref().column_count();
+    let mut names: Vec<String> = Vec::with_capacity(n);
+    for i in 0..n {
+        names.push(row.get::<_, Option<String>>(i).context(context)?.unwrap_or_default());
+    }
+    Ok(names)
+}
+
+/// DuckDB's error for a CSV file its strict reader refused, as (line, column, message). When the error names no
+/// line (DuckDB's sniffer gave up on the file) or the text is not UTF-8, the file is read again with DuckDB's
+/// `store_rejects`, which records each bad line and column, and the first one is reported.
+pub(super) fn located_csv_error(
+    con: &Connection,
+    table: &str,
+    compression: &str,
+    path: &str,
+    e: &duckdb::Error,
+) -> (Option<u64>, Option<(usize, String)>, String) {
+    let (line, message) = csv_error(&db_message(e));
+    if line.is_some() && message != NOT_UTF8 {
+        return (line, None, message);
+    }
+    let probe = render(sql::STAGE_CSV_REJECTS, &[("stage", table), ("compression", compression)]);
+    let first = con.execute(&probe, [path]).ok().and_then(|_| {
+        let query = render(sql::STAGE_CSV_FIRST_REJECT, &[("stage", table)]);
+        con.query_row(&query, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))
+            .ok()
+    });
+    let _ = con.execute_batch(&format!(
+        "DROP TABLE IF EXISTS temp.main.{table}_errors; DROP TABLE IF EXISTS temp.main.{table}_scans"
+    ));
+    match first {
+        Some((line, index, name, kind, text)) => describe_reject(line, index, name, &kind, &text),
+        None => (line, None, message),
+    }
+}
+
+/// One line of DuckDB's reject table, said for a person: a field count that differs from the header's (with the
+/// likely cause), a value that is not UTF-8, or DuckDB's own words.
+fn describe_reject(line: u64, index: u64, name: String, kind: &str, text: &str) -> (Option<u64>, Option<(usize, String)>, String) {
+    let counts: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).collect();
+    let column = Some((index as usize, name)).filter(|(_, name)| !name.is_empty());
+    let fields = |found: &str, expected: &str, cause: &str| {
+        format!("the line has {found} fields where the header has {expected} ({cause})")
+    };
+    match (kind, counts.as_slice()) {
+        ("TOO MANY COLUMNS", [expected, found]) => (Some(line), None, fields(found, expected, "a value with an unquoted comma?")),
+        ("MISSING COLUMNS", [expected, found]) => (Some(line), None, fields(found, expected, "is the line, or the file, cut short?")),
+        ("INVALID ENCODING", _) => (Some(line), column, NOT_UTF8.into()),
+        _ => (Some(line), column, text.to_string()),
+    }
+}
+
+pub(super) fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut v: Vec<&str> = values.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn pick_format(forced: Option<&str>, columns: &[String]) -> Option<Format> {
+    match forced {
+        Some(name) => Format::parse(name, columns),
+        None => Format::detect(columns),
+    }
+}
+
+fn no_column(format: Format, missing: &str, columns: &[String]) -> String {
+    format!(
+        "has no column '{missing}'. Is this {}? Columns seen: {}",
+        format.describe(),
+        format::columns_seen(columns)
+    )
+}
+
+/// A staged table's columns and their types, in file order.
+pub(super) fn staged_columns(con: &Connection, table: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = con.prepare(sql::STAGE_COLUMNS).context("reading a staged file's columns")?;
+    let rows = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?))).context("reading a staged file's columns")?;
+    rows.collect::<std::result::Result<_, _>>().context("reading a staged file's columns")
+}
+
+/// The complete delivery keys of a staged file, and its rows.
+fn staged_keys(con: &Connection, table: &str, format: Format, columns: &[String]) -> Result<(Vec<Key>, i64)> {
+    let [provider, account, period] = format.key_expressions(columns);
+    let stmt = render(
+        sql::STAGE_KEYS,
+        &[("stage", table), ("provider", &provider), ("account", &account), ("period", &period)],
+    );
+    let mut s = con.prepare(&stmt).context("summarizing a staged file")?;
+    let rows: Vec<(Option<String>, Option<String>, Option<String>, i64)> = s
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .context("summarizing a staged file")?
+        .collect::<std::result::Result<_, _>>()
+        .context("summarizing a staged file")?;
+    let total = rows.iter().map(|r| r.3).sum();
+    let keys = rows.into_iter().filter_map(|(p, a, d, _)| Some((p?, a?, d?))).collect();
+    Ok((keys, total))
+}

@@ -3,10 +3,14 @@
 #
 # Loads cbh into the Python `duckdb` package, ingests generated bills (six months of a CUR, and the zombie scenario
 # with metrics), shows the zombie report as a DataFrame and plots where the waste is. `examples/tour.ipynb` is this
-# file as a notebook (`scripts/notebook.py` writes it); the tests run this file headless.
+# file as a notebook (`scripts/notebook.py` writes it); the tests run both, this file headless and the notebook in a
+# Jupyter kernel.
 #
-# Usage: `python examples/tour.py [OUT_DIR]` (default `examples/out`; figures go to `OUT_DIR/figures`).
-# The extension: `CBH_EXTENSION`, else `build/release/cbh.duckdb_extension`.
+# In Jupyter: start it in the repository (or open the notebook from `examples/`), or set `CBH_REPO` to the
+# repository's folder; the figures show inline. As a script: `python examples/tour.py [OUT_DIR]`; the figures are
+# only written (with matplotlib's Agg backend, unless `MPLBACKEND` names another). Either way the bills, the
+# warehouse and the figures go to `OUT_DIR` (the script's argument, else `CBH_TOUR_OUT`, else `examples/out`), the
+# figures to `OUT_DIR/figures`. The extension: `CBH_EXTENSION`, else `build/release/cbh.duckdb_extension`.
 
 # %%
 import os
@@ -15,26 +19,69 @@ import sys
 
 import duckdb
 import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
+# Jupyter (an IPython kernel) chose its inline backend already; a script draws to files, which needs no display.
+IN_IPYTHON = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)() is not None
+if not IN_IPYTHON and not os.environ.get("MPLBACKEND"):
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else \
-    os.path.join(REPO, "examples", "out")
-EXT = os.environ.get("CBH_EXTENSION", os.path.join(REPO, "build", "release", "cbh.duckdb_extension"))
+SCRIPT = globals().get("__file__")  # a Jupyter kernel has none
+
+
+def find_repo():
+    """CBH_REPO, else the folder above this script, else the current folder or the nearest one above it that holds
+    scripts/gen_cur.py."""
+    def is_repo(path):
+        return os.path.isfile(os.path.join(path, "scripts", "gen_cur.py"))
+
+    if os.environ.get("CBH_REPO"):
+        repo = os.path.abspath(os.environ["CBH_REPO"])
+        if not is_repo(repo):
+            raise RuntimeError(f"CBH_REPO={repo} is not the cbh repository: it has no scripts/gen_cur.py")
+        return repo
+    if SCRIPT and is_repo(os.path.dirname(os.path.dirname(os.path.abspath(SCRIPT)))):
+        return os.path.dirname(os.path.dirname(os.path.abspath(SCRIPT)))
+    path = os.getcwd()
+    while True:
+        if is_repo(path):
+            return path
+        if os.path.dirname(path) == path:
+            raise RuntimeError(f"cannot find the cbh repository (a folder holding scripts/gen_cur.py) in {os.getcwd()} "
+                               "or above it: start Jupyter in the repository or its examples/ folder, or set CBH_REPO "
+                               "to the repository's folder")
+        path = os.path.dirname(path)
+
+
+REPO = find_repo()
+# sys.argv is this script's only when it names this file: in a kernel it is the kernel's (`-f kernel-….json`).
+ARGS = [a for a in sys.argv[1:] if not a.startswith("-")] \
+    if SCRIPT and sys.argv and os.path.realpath(sys.argv[0]) == os.path.realpath(SCRIPT) else []
+OUT = os.path.abspath(ARGS[0] if ARGS else os.environ.get("CBH_TOUR_OUT") or os.path.join(REPO, "examples", "out"))
+EXT = os.path.abspath(os.environ.get("CBH_EXTENSION") or os.path.join(REPO, "build", "release", "cbh.duckdb_extension"))
+if not os.path.isfile(EXT):
+    raise RuntimeError(f"{EXT} does not exist: build it (make, in the repository), or set CBH_EXTENSION to it")
 FIGURES = os.path.join(OUT, "figures")
-os.makedirs(FIGURES, exist_ok=True)
+print(f"repository {REPO}\nextension  {EXT}\noutput     {OUT}")
 
 # %% [markdown]
 # Generated inputs: a CUR of six months, and September of the zombie scenario (its metrics too).
 
 # %%
+os.makedirs(FIGURES, exist_ok=True)
 bills = os.path.join(OUT, "bills")
-subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_cur.py"), "--out", bills, "--size-mb", "4",
-                "--periods", "2024-04,2024-05,2024-06,2024-07,2024-08,2024-09"], check=True, capture_output=True)
-subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_zombies.py"), os.path.join(bills, "zombies")],
-               check=True, capture_output=True)
+
+
+def generate(script, *args):
+    r = subprocess.run([sys.executable, os.path.join(REPO, "scripts", script), *args], capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"scripts/{script} failed: {r.stderr.strip()}")
+
+
+generate("gen_cur.py", "--out", bills, "--size-mb", "4", "--periods", "2024-04,2024-05,2024-06,2024-07,2024-08,2024-09")
+generate("gen_zombies.py", os.path.join(bills, "zombies"))
+print("bills:", ", ".join(sorted(os.listdir(bills))))
 
 # %% [markdown]
 # A fresh warehouse, cbh loaded (unsigned: `allow_unsigned_extensions` is set when connecting).
@@ -52,8 +99,20 @@ con.execute(f"SET threads = {(os.cpu_count() or 1) + 1}")
 ingested = con.execute(f"SELECT file, status, rows FROM cbh_ingest(['{bills}/*.csv', '{bills}/zombies/cur-*-09.csv'])"
                        ).df()
 metrics = con.execute(f"SELECT file, status, rows FROM cbh_ingest('{bills}/zombies/metrics-*', kind := 'metrics')").df()
-print(ingested.to_string(index=False))
-print(metrics.to_string(index=False))
+
+
+def table(df):
+    """A DataFrame: a table in Jupyter (with whole resource ids and evidence), text in a script."""
+    if IN_IPYTHON:
+        from IPython.display import display
+        with pd.option_context("display.max_colwidth", None):
+            display(df)
+    else:
+        print(df.to_string(index=False))
+
+
+table(ingested)
+table(metrics)
 
 # %% [markdown]
 # The zombie report, as a DataFrame. Money is DECIMAL in DuckDB; pandas has no exact decimal type, so `.df()` gives
@@ -63,7 +122,7 @@ print(metrics.to_string(index=False))
 zombies = con.execute("""
     SELECT billing_period, rule, resource_id, service, evidence, cost, monthly_waste, days_idle
     FROM cbh_zombies()""").df()
-print(zombies.head(12).to_string(index=False))
+table(zombies.head(12))
 print(f"{len(zombies)} findings")
 
 # %% [markdown]
@@ -74,6 +133,15 @@ waste = con.execute("SELECT * FROM cbh_waste(owner_tag := 'Owner')").df()
 latest = waste["billing_period"].max()
 
 
+def show(fig, name):
+    """Writes the figure to OUT_DIR/figures and, in Jupyter (any backend but Agg), shows it."""
+    fig.tight_layout()
+    fig.savefig(os.path.join(FIGURES, name), dpi=100)
+    if plt.get_backend().lower() != "agg":
+        plt.show()
+    plt.close(fig)
+
+
 def bar(dimension, title, name):
     rows = waste[(waste["dimension"] == dimension) & (waste["billing_period"] == latest)]
     rows = rows.sort_values("waste").tail(10)
@@ -81,9 +149,7 @@ def bar(dimension, title, name):
     ax.barh(rows["value"], rows["waste"].astype(float), color="#c0392b")
     ax.set_xlabel("waste in the period (USD)")
     ax.set_title(f"{title}, {latest:%Y-%m}")
-    fig.tight_layout()
-    fig.savefig(os.path.join(FIGURES, name), dpi=100)
-    plt.close(fig)
+    show(fig, name)
 
 
 bar("service", "Waste by service", "waste_by_service.png")
@@ -94,9 +160,7 @@ fig, ax = plt.subplots(figsize=(8, 4))
 ax.bar(totals["billing_period"].dt.strftime("%Y-%m"), totals["waste"].astype(float), color="#c0392b")
 ax.set_ylabel("waste (USD)")
 ax.set_title("Waste by month")
-fig.tight_layout()
-fig.savefig(os.path.join(FIGURES, "waste_by_month.png"), dpi=100)
-plt.close(fig)
+show(fig, "waste_by_month.png")
 
 fig, ax = plt.subplots(figsize=(8, 4))
 months = totals["billing_period"].dt.strftime("%Y-%m")
@@ -105,8 +169,6 @@ ax.plot(months, totals["waste"].astype(float), marker="o", color="#c0392b", labe
 ax.set_ylabel("USD")
 ax.set_title("Total spend and waste")
 ax.legend()
-fig.tight_layout()
-fig.savefig(os.path.join(FIGURES, "spend_vs_waste.png"), dpi=100)
-plt.close(fig)
+show(fig, "spend_vs_waste.png")
 print("figures:", ", ".join(sorted(os.listdir(FIGURES))))
 con.close()

@@ -1,4 +1,5 @@
-"""The watch loop: files dropped in the landing zone reach cbh_zombies() quickly, locks are retried."""
+"""The watch loop: files dropped in the landing zone reach cbh_zombies() quickly, once the folder has settled;
+locks and unreadable files are retried; litter is never passed; the command line is checked."""
 import os
 import shutil
 import subprocess
@@ -14,11 +15,19 @@ import pytest
 from conftest import REPO, cli_binary, run_cli
 
 
-def start_watcher(ext, landing, warehouse, log_path):
+WATCH = os.path.join(REPO, "scripts", "watch.sh")
+CUR = os.path.join(REPO, "test", "data", "cur")
+
+
+def start_watcher(ext, landing, warehouse, log_path, prefix=(), **settings):
+    """Starts the watch loop with short settle and retry times (a setting given as None takes the script's
+    default); prefix runs it under another command (setpriv)."""
     landing.mkdir(exist_ok=True)
     log = open(log_path, "w+")
-    env = dict(os.environ, DUCKDB=cli_binary(), CBH_EXTENSION=ext, CBH_POLL="0.3")
-    proc = subprocess.Popen(["bash", os.path.join(REPO, "scripts", "watch.sh"), str(landing), str(warehouse)],
+    env = {**os.environ, "DUCKDB": cli_binary(), "CBH_EXTENSION": ext, "CBH_POLL": "0.3", "CBH_SETTLE": "1",
+           "CBH_RETRY": "1", **settings}
+    env = {name: value for name, value in env.items() if value is not None}
+    proc = subprocess.Popen([*prefix, "bash", WATCH, str(landing), str(warehouse)],
                             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO, start_new_session=True)
     return proc, log
 
@@ -30,11 +39,24 @@ def stop_watcher(proc, log):
 
 
 @pytest.fixture
-def watcher(ext, tmp_path):
-    landing, warehouse = tmp_path / "landing_zone", tmp_path / "w.duckdb"
-    proc, log = start_watcher(ext, landing, warehouse, tmp_path / "watch.log")
-    yield landing, warehouse, tmp_path / "watch.log"
-    stop_watcher(proc, log)
+def watch(ext, tmp_path):
+    """Starts a watch loop on tmp_path/landing_zone into tmp_path/w.duckdb (start_watcher's settings); stops it after.
+    Returns the landing folder, the warehouse and the log."""
+    started = []
+
+    def _watch(prefix=(), **settings):
+        landing, warehouse, log = tmp_path / "landing_zone", tmp_path / "w.duckdb", tmp_path / "watch.log"
+        started.append(start_watcher(ext, landing, warehouse, log, prefix, **settings))
+        return landing, warehouse, log
+
+    yield _watch
+    for proc, log in started:
+        stop_watcher(proc, log)
+
+
+@pytest.fixture
+def watcher(watch):
+    return watch()
 
 
 def zombies(ext, warehouse):
@@ -55,10 +77,10 @@ def wait_for(predicate, seconds):
 
 
 def test_dropped_file_is_visible_in_zombies_within_5_seconds(ext, watcher):
-    landing, warehouse, log = watcher
+    landing, warehouse, log = watcher  # CBH_SETTLE=1: with the default 3 s, add 2 s
     assert wait_for(lambda: "watching" in log.read_text(), 10)
     start = time.time()
-    shutil.copy(os.path.join(REPO, "test", "data", "cur", "sept.csv"), landing / "sept.csv")
+    shutil.copy(os.path.join(CUR, "sept.csv"), landing / "sept.csv")
     assert wait_for(lambda: os.path.exists(warehouse) and zombies(ext, warehouse) == 2, 5), log.read_text()
     elapsed = time.time() - start
     assert elapsed < 5, f"took {elapsed:.1f} s"
@@ -67,22 +89,23 @@ def test_dropped_file_is_visible_in_zombies_within_5_seconds(ext, watcher):
 
 def test_redrop_and_bad_file_are_logged_with_their_status(ext, watcher):
     landing, warehouse, log = watcher
-    shutil.copy(os.path.join(REPO, "test", "data", "cur", "sept.csv"), landing / "a.csv")
+    shutil.copy(os.path.join(CUR, "sept.csv"), landing / "a.csv")
     assert wait_for(lambda: "a.csv: ingested" in log.read_text(), 10), log.read_text()
-    shutil.copy(os.path.join(REPO, "test", "data", "cur", "sept.csv"), landing / "b.csv")
+    shutil.copy(os.path.join(CUR, "sept.csv"), landing / "b.csv")
     shutil.copy(os.path.join(REPO, "test", "data", "bad", "bad_cost.csv"), landing / "it's bad.csv")
     assert wait_for(lambda: "b.csv: skipped" in log.read_text() and "it's bad.csv: rejected" in log.read_text(), 10)
     assert "line 4, column 15" in log.read_text()
-    assert sum("[WATCHER]" in l and ".csv:" in l for l in log.read_text().splitlines()) == 3
+    time.sleep(2.5)  # a file rejected for its content is not retried (a retried one would be, after CBH_RETRY=1 s)
+    assert sum("[WATCHER]" in l and ".csv:" in l for l in log.read_text().splitlines()) == 3, log.read_text()
 
 
 def test_locked_warehouse_is_retried_and_the_file_lands_once(ext, watcher):
     landing, warehouse, log = watcher
     # the watcher's CLI (DuckDB 1.5.6) creates the warehouse, so both hosts can open it
-    shutil.copy(os.path.join(REPO, "test", "data", "cur", "sept.csv"), landing / "sept.csv")
+    shutil.copy(os.path.join(CUR, "sept.csv"), landing / "sept.csv")
     assert wait_for(lambda: "sept.csv: ingested" in log.read_text(), 10), log.read_text()
     holder = duckdb.connect(str(warehouse))  # another writer holds the file lock
-    shutil.copy(os.path.join(REPO, "test", "data", "cur", "oct-part1.csv"), landing / "oct.csv")
+    shutil.copy(os.path.join(CUR, "oct-part1.csv"), landing / "oct.csv")
     assert wait_for(lambda: "locked by another process; retrying" in log.read_text(), 10), log.read_text()
     holder.close()
     assert wait_for(lambda: "oct.csv: ingested" in log.read_text(), 15), log.read_text()
@@ -135,3 +158,99 @@ def test_two_watch_loops_on_one_warehouse_retry_and_land_each_file_once(ext, tmp
     for period, truth in truths.items():
         assert any(l.startswith(f"{period}=") and Decimal(l.split("=")[1]) == Decimal(truth["billed_cost"])
                    for l in lines), r.stdout
+
+
+def silver_line_items(ext, warehouse):
+    r = run_cli(["-unsigned", "-readonly", "-csv", "-noheader", str(warehouse)],
+                f"LOAD '{ext}'; SELECT coalesce(sum(line_items), 0) FROM cbh_silver();", timeout=30)
+    assert r.returncode == 0, r.stderr
+    return int(r.stdout.strip())
+
+
+def test_a_file_whose_call_gave_up_on_the_lock_lands_on_a_later_scan_untouched(ext, watch):
+    landing, warehouse, log = watch(CBH_LOCK_RETRIES="2")
+    assert run_cli([str(warehouse)], "SELECT 1").returncode == 0  # created by the watcher's DuckDB (1.5.6)
+    holder = duckdb.connect(str(warehouse))  # another writer holds the file lock
+    try:
+        shutil.copy(os.path.join(CUR, "sept.csv"), landing / "sept.csv")
+        assert wait_for(lambda: "gave up after 2 attempts" in log.read_text(), 15), log.read_text()
+    finally:
+        holder.close()
+    # the file is not touched again: the watch loop retries it by itself
+    assert wait_for(lambda: "sept.csv: ingested" in log.read_text(), 15), log.read_text()
+    assert "the warehouse stayed locked; will retry 1 file(s) in 1s" in log.read_text()
+    assert zombies(ext, warehouse) == 2
+    assert log.read_text().count("sept.csv: ingested") == 1
+
+
+def test_an_unreadable_file_is_set_aside_and_its_delivery_lands_once_it_can_be_read(ext, watch, formats, tmp_path):
+    # root reads any file: run the watch loop without the capabilities that let it (dac_override, dac_read_search)
+    prefix = ()
+    if os.geteuid() == 0:
+        prefix = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
+        if not shutil.which("setpriv") or subprocess.run([*prefix, "true"]).returncode != 0:
+            pytest.skip("running as root, and setpriv cannot drop dac_override: no file is unreadable to root")
+    landing, warehouse, log = watch(prefix)
+    period = "20240901-20241001"
+    delivery = os.path.join(formats, "cur", "prefix", "cbh-report", period)
+    staged = tmp_path / "staged"
+    shutil.copytree(delivery, staged)  # the manifest and its two parts, in their assembly folder
+    part2 = next(staged.glob("*/cbh-report-00002.csv.gz"))
+    part2.chmod(0)
+    shutil.copy(os.path.join(CUR, "oct-part1.csv"), landing / "oct.csv")  # another delivery, in the same call
+    staged.rename(landing / period)
+    part2 = landing / period / part2.relative_to(staged)
+    text = log.read_text
+    assert wait_for(lambda: "oct.csv: ingested" in text(), 15), text()  # the unreadable file does not hold it up
+    assert wait_for(lambda: "is incomplete" in text(), 15), text()  # the manifest cannot read its part: retried
+    assert "will retry" in text(), text()
+    part2.chmod(0o644)  # readable now; neither its size nor its modification time changed
+    assert wait_for(lambda: "cbh-report-Manifest.json: ingested format=manifest" in text(), 15), text()
+    with open(os.path.join(formats, "truth.json")) as f:
+        truth = json.load(f)
+    assert silver_line_items(ext, warehouse) == truth["2024-09"]["rows"] + 2
+
+
+def test_two_parts_that_arrive_1_2_seconds_apart_land_as_one_delivery(ext, watch):
+    landing, warehouse, log = watch(CBH_SETTLE=None)  # the default settle time, 3 s
+    assert wait_for(lambda: "watching" in log.read_text(), 10)
+    shutil.copy(os.path.join(CUR, "oct-part1.csv"), landing / "oct-part1.csv")
+    time.sleep(1.2)
+    shutil.copy(os.path.join(CUR, "oct-part2.csv"), landing / "oct-part2.csv")
+    assert wait_for(lambda: log.read_text().count(": ingested format=cur period=2024-10") == 2, 10), log.read_text()
+    assert "replaced" not in log.read_text(), log.read_text()
+    assert silver_line_items(ext, warehouse) == 4  # two rows in each part
+    assert "(settle 3s)" in log.read_text()
+
+
+def test_os_litter_and_aws_companion_files_are_not_passed(ext, watcher):
+    landing, warehouse, log = watcher
+    litter = [".DS_Store", "._sept.csv", "Thumbs.db", "desktop.ini", "cbh-report-RedshiftManifest.json",
+              "cbh-report-RedshiftCommands.sql", "crawler-cfn.yml",
+              "cost_and_usage_data_status/cost_and_usage_data_status.parquet"]
+    for name in litter:
+        (landing / name).parent.mkdir(exist_ok=True)
+        (landing / name).write_bytes(b"\x00\x05\x16\x07 not a bill")
+    shutil.copy(os.path.join(CUR, "sept.csv"), landing / "sept.csv")
+    assert wait_for(lambda: "sept.csv: ingested" in log.read_text(), 10), log.read_text()
+    time.sleep(1.5)  # one more settle time: nothing else is passed later either
+    lines = [l for l in log.read_text().splitlines() if str(landing) in l and "watching" not in l]
+    assert len(lines) == 1, log.read_text()
+
+
+@pytest.mark.parametrize("option", ["--help", "-h"])
+def test_help_prints_the_usage_and_exits_0(option, tmp_path):
+    r = subprocess.run(["bash", WATCH, option], cwd=tmp_path, capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    assert "scripts/watch.sh [LANDING_DIR] [WAREHOUSE]" in r.stdout
+    for name in ("DUCKDB", "CBH_EXTENSION", "CBH_POLL", "CBH_SETTLE", "CBH_RETRY", "CBH_LOCK_RETRIES", "CBH_ONCE"):
+        assert name in r.stdout
+    assert os.listdir(tmp_path) == []  # it watched nothing
+
+
+@pytest.mark.parametrize("args", [["--landing", "x"], ["-x"], ["a", "b", "c"]])
+def test_an_unknown_option_or_a_third_argument_is_an_error_with_the_usage(args, tmp_path):
+    r = subprocess.run(["bash", WATCH, *args], cwd=tmp_path, capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "watch.sh: " in r.stderr and "scripts/watch.sh [LANDING_DIR] [WAREHOUSE]" in r.stderr
+    assert os.listdir(tmp_path) == []

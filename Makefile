@@ -32,6 +32,8 @@ $(VENV)/.installed: test/requirements.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r test/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --target build/hosts/duckdb-1.4.4 duckdb==1.4.4
+	@# pip's duckdb entry point is a Python wrapper that kills the CLI on Ctrl-C; run the real binary instead.
+	printf '#!/bin/sh\nexec "%s" "$$@"\n' "$$($(PY) -c 'import duckdb_cli, os; print(os.path.join(os.path.dirname(duckdb_cli.__file__), "duckdb"))')" > $(VENV)/bin/duckdb
 	@touch $@
 
 # Everything: Rust unit and property tests, then every Python test against the built extension in real hosts; the

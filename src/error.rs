@@ -29,6 +29,8 @@ pub enum Error {
     Reentrant(&'static str),
     /// `cbh_check`: the waste exceeds the budget (a CI job should fail).
     OverBudget(String),
+    /// A Ctrl-C stopped the call (named) before its commit: it rolled back.
+    Interrupted(&'static str),
     /// A bug in cbh (a caught panic, a broken invariant).
     Internal(String),
 }
@@ -71,6 +73,12 @@ impl fmt::Display for Error {
                  schema that calls it); call it from your own query instead"
             ),
             Error::OverBudget(msg) => write!(f, "cbh: {msg}"),
+            Error::Interrupted(function) if function.ends_with("_ingest") => write!(
+                f,
+                "cbh: {function}() was interrupted (Ctrl-C): it stopped and rolled back, so nothing of this call \
+                 landed; run it again to ingest"
+            ),
+            Error::Interrupted(function) => write!(f, "cbh: {function}() was interrupted (Ctrl-C)"),
             Error::Internal(msg) => write!(f, "cbh: internal error (a bug in cbh, please report it): {msg}"),
         }
     }

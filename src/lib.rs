@@ -2,11 +2,13 @@
 //!
 //! This file is the entrypoint only: it opens cbh's connections and registers the SQL functions.
 
+pub mod compressed;
 mod diag;
 pub mod error;
 pub mod fingerprint;
 pub mod footer;
 mod functions;
+mod interrupt;
 pub mod pipeline;
 pub mod sql;
 mod state;

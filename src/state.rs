@@ -41,6 +41,8 @@ pub fn check_not_reentrant(function: &'static str) -> Result<()> {
 pub struct Pool {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
+    /// Interrupt what runs on each of them (Ctrl-C during a call).
+    pub interrupts: Vec<Arc<duckdb::InterruptHandle>>,
 }
 
 /// A connection borrowed from the pool; marks this thread as running cbh SQL while held.
@@ -159,8 +161,11 @@ pub fn start(con: &Connection) -> Result<Arc<State>> {
     let (host, duckdb_version): (String, String) = watcher
         .query_row("SELECT current_setting('duckdb_api'), version()", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .context("reading the host's settings")?;
+    let interrupts = std::iter::once(writer.interrupt_handle())
+        .chain(readers.iter().map(|r| lock(r).interrupt_handle()))
+        .collect();
     let state = Arc::new(State {
-        pool: Mutex::new(Some(Arc::new(Pool { writer: Mutex::new(writer), readers }))),
+        pool: Mutex::new(Some(Arc::new(Pool { writer: Mutex::new(writer), readers, interrupts }))),
         busy: AtomicUsize::new(0),
         released: AtomicBool::new(false),
         host,

@@ -228,7 +228,13 @@ impl<T: CbhFunction> Adapter<T> {
             let busy = bound.state.begin()?;
             let call = Call { state: &bound.state, pool: &busy.pool, caller: bound.caller.as_ref() };
             crate::diag::phase("run", T::NAME);
-            let batches = bound.args.run(&call)?;
+            let python = bound.state.host.starts_with("python");
+            let interruptible = crate::interrupt::begin(busy.pool.interrupts.clone(), python);
+            let batches = match bound.args.run(&call) {
+                Err(_) if interruptible.interrupted() => return Err(Error::Interrupted(T::NAME)),
+                other => other?,
+            };
+            drop(interruptible);
             *rows = Some(conform::<T>(batches)?.into());
         }
         let queue = rows.as_mut().ok_or_else(|| Error::Internal("no rows".into()))?;

@@ -124,6 +124,13 @@ pub(super) fn hash(caller: &ClientContext, file: &Found) -> Result<String> {
     let handle = caller.open(&file.path).map_err(|e| reject(format!("cannot be opened: {e}")))?;
     let d = digest(handle).map_err(|e| reject(format!("cannot be read: {e}")))?;
     crate::diag::note(&format!("hashed {} bytes in {:.3} s {}", d.size, started.elapsed().as_secs_f64(), file.path));
+    if let Some(e) = d.stream_error {
+        let (kind, tool) = if d.head.starts_with(crate::compressed::GZIP) { ("gzip", "gzip -t") } else { ("zstd", "zstd -t") };
+        return Err(reject(format!(
+            "is not a complete {kind} file ({e}): it was cut short or damaged, perhaps while being copied, so nothing \
+             of it landed; copy it again whole (`{tool}` checks it)"
+        )));
+    }
     let compressed = [&[0x1f, 0x8b][..], &[0x28, 0xb5, 0x2f, 0xfd], b"PAR1", b"PK"].iter().any(|m| d.head.starts_with(m));
     if let (Some(at), false) = (d.first_nul, compressed) {
         return Err(reject(format!(

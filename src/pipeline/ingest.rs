@@ -14,7 +14,7 @@ use super::land::{land, Delivery, Staged};
 use super::ledger::{known_sha256, landed, Attempt};
 use super::manifest::{self, Manifest};
 use super::stage::{distinct, stage, Stages};
-use super::{ensure_warehouse, transaction, Key};
+use super::{ensure_warehouse, final_transaction, Key};
 use crate::error::{Context, Error, Result};
 use crate::fingerprint::ClientContext;
 use crate::sql;
@@ -264,6 +264,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
     let mut landed_before: Vec<Attempt> = Vec::new();
     let mut staged: Vec<Staged> = Vec::new();
     for file in free {
+        super::check_interrupt()?;
         let mut attempt = Attempt::new(file);
         // New bytes are hashed on a second thread while DuckDB stages them; the staging is kept if they are new.
         let (sha, speculative) = match check_path(&attempt.file.path).and_then(|()| known_sha256(con, &attempt.file)) {
@@ -306,6 +307,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
     // Bytes that landed before change nothing, unless new files of the same delivery arrive with them: a revised
     // report in which only some parts changed. Then they land again with the rest of the delivery.
     for attempt in landed_before {
+        super::check_interrupt()?;
         if staged.iter().any(|s| attempt.overlaps(&s.attempt.keys)) {
             match run.stage(attempt, false) {
                 Ok(s) => staged.push(s),
@@ -395,9 +397,11 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
             })
             .collect();
         let mut failed = None;
-        let landed = transaction(con, || {
+        super::check_interrupt()?;
+        let landed = final_transaction(con, || {
             let mut statuses = Vec::new();
             for (i, delivery) in deliveries.iter().enumerate() {
+                super::check_interrupt()?;
                 statuses.push(land(con, run.ingestion, delivery).inspect_err(|_| failed = Some(i))?);
             }
             crate::diag::phase("ledger", "");

@@ -7,7 +7,7 @@ use duckdb::Connection;
 use super::discover::{self, Container};
 use super::ledger::{self, Attempt};
 use super::stage::{self, Stages};
-use super::{ensure_warehouse, transaction};
+use super::{ensure_warehouse, final_transaction};
 use crate::error::{db_message, Context, Error, Result};
 use crate::fingerprint::ClientContext;
 use crate::sql::{self, ident, render};
@@ -30,6 +30,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
     let mut staged: Vec<(Attempt, String, Vec<(String, String)>)> = Vec::new();
     let mut stages = Stages { con, tables: Vec::new() };
     for (i, file) in files.into_iter().enumerate() {
+        super::check_interrupt()?;
         let mut attempt = Attempt::new(file);
         attempt.format = Some("metrics".into());
         let path = attempt.file.path.clone();
@@ -55,7 +56,8 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
             }
         }
     }
-    transaction(con, || {
+    super::check_interrupt()?;
+    final_transaction(con, || {
         for (attempt, table, columns) in &staged {
             crate::diag::phase("metrics", &attempt.file.path);
             let mut vars: Vec<(&str, &str)> = vec![("stage", table)];

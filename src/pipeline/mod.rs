@@ -14,7 +14,7 @@ pub mod stage;
 
 use duckdb::{Connection, ToSql};
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Error, Result};
 use crate::sql;
 
 /// Silver's definition version: periods built by another version are stale and `cbh_silver()` rebuilds them.
@@ -114,7 +114,11 @@ pub fn transaction<T>(con: &Connection, body: impl FnOnce() -> Result<T>) -> Res
     struct Open<'a>(&'a Connection);
     impl Drop for Open<'_> {
         fn drop(&mut self) {
-            let _ = self.0.execute_batch("ROLLBACK");
+            crate::interrupt::quiet();
+            // A ROLLBACK that fails would leave cbh's connection inside this transaction: try once more.
+            if self.0.execute_batch("ROLLBACK").is_err() {
+                let _ = self.0.execute_batch("ROLLBACK");
+            }
         }
     }
     con.execute_batch("BEGIN TRANSACTION").context("starting a transaction")?;
@@ -123,4 +127,25 @@ pub fn transaction<T>(con: &Connection, body: impl FnOnce() -> Result<T>) -> Res
     con.execute_batch("COMMIT").context("committing")?;
     std::mem::forget(open);
     Ok(value)
+}
+
+/// Stops the call with `Error::Interrupted` when a Ctrl-C came (checked between steps).
+pub fn check_interrupt() -> Result<()> {
+    if crate::interrupt::stop_requested() {
+        Err(Error::Interrupted("cbh"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Like `transaction`, for a call's last one: a Ctrl-C before its COMMIT rolls it back; once committing, the
+/// call completes and no longer reports an interruption.
+pub fn final_transaction<T>(con: &Connection, body: impl FnOnce() -> Result<T>) -> Result<T> {
+    transaction(con, || {
+        let value = body()?;
+        if !crate::interrupt::commit_point() {
+            return Err(Error::Interrupted("cbh"));
+        }
+        Ok(value)
+    })
 }

@@ -20,6 +20,7 @@ pub(super) struct Stages<'a> {
 
 impl Drop for Stages<'_> {
     fn drop(&mut self) {
+        crate::interrupt::quiet();
         for t in &self.tables {
             let _ = self.con.execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{t}"));
         }

@@ -113,7 +113,8 @@ SELECT concat_ws(chr(31), file, status, replace(coalesce(error, ''), chr(10), ' 
        || coalesce(' rows=' || rows::VARCHAR, '')
        || coalesce(' error=' || replace(error, chr(10), ' '), '')
        || ' ({secs})')
-FROM cbh_ingest([$list]);"
+FROM cbh_ingest([$list]);
+CHECKPOINT;"
     for ((attempt = 1; ; attempt++)); do
         start=$(date +%s.%N)
         out=$("$DUCKDB" -unsigned -list -noheader "$WAREHOUSE" -c "$sql" 2>&1) && break

@@ -1,6 +1,6 @@
 -- ledger_insert.sql: records one ingestion attempt of one file. $5 format; $6 the delivery keys the file covers,
 -- encoded as provider chr(31) billing account chr(31) billing period, separated by chr(30); provider, billing
--- account and billing period are filled when the file covers one of each. Times are microseconds since the epoch.
+-- account and billing period are filled when the file covers one of each; $14 a note (what a replacement replaced). Times are microseconds since the epoch.
 INSERT INTO cbh.ledger BY NAME
 WITH k AS (
     SELECT list_transform(coalesce(string_split(nullif($6::VARCHAR, ''), chr(30)), []), lambda x: {
@@ -17,5 +17,6 @@ SELECT nextval('cbh.ledger_seq') AS ledger_id, $1::BIGINT AS ingestion_id, $2::V
        CASE WHEN len(list_distinct(list_transform(deliveries, lambda d: d.billing_period))) = 1
             THEN deliveries[1].billing_period END AS billing_period,
        $8::BIGINT AS rows, $9::VARCHAR AS status, $10::VARCHAR AS error, $11::VARCHAR AS manifest,
-       deliveries, make_timestamp($12::BIGINT) AS started_at, make_timestamp($13::BIGINT) AS finished_at
+       deliveries, make_timestamp($12::BIGINT) AS started_at, make_timestamp($13::BIGINT) AS finished_at,
+       $14::VARCHAR AS note
 FROM k;

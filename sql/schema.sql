@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS cbh.ledger (
     status          VARCHAR NOT NULL,
     error           VARCHAR,
     manifest        VARCHAR,
+    note            VARCHAR,
     deliveries      STRUCT(provider VARCHAR, billing_account VARCHAR, billing_period DATE)[],
     started_at      TIMESTAMP NOT NULL,
     finished_at     TIMESTAMP NOT NULL
@@ -269,4 +270,4 @@ CREATE OR REPLACE MACRO cbh.seen_seconds(period, first_charge, last_charge) AS
     least(date_diff('second', period, period + INTERVAL 1 MONTH),
           greatest(3600, coalesce(date_diff('second', first_charge::TIMESTAMP, last_charge::TIMESTAMP), 0)))::HUGEINT;
 
-INSERT INTO cbh.meta SELECT 3 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);
+INSERT INTO cbh.meta SELECT 4 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);

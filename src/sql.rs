@@ -33,6 +33,10 @@ sql_files! {
     MIGRATE_V1 = "migrate_v1.sql";
     MIGRATE_V1_FINISH = "migrate_v1_finish.sql";
     MIGRATE_V2 = "migrate_v2.sql";
+    MIGRATE_V3 = "migrate_v3.sql";
+    LIVE_DELIVERY = "live_delivery.sql";
+    FORGET = "forget.sql";
+    FORGET_KEYS = "forget_keys.sql";
     NEXT_INGESTION = "next_ingestion.sql";
     PERIOD_DELETE = "period_delete.sql";
     PERIOD_EXISTS = "period_exists.sql";

@@ -51,7 +51,8 @@ def truth(root):
 
 def ingest(con, root, patterns, **named):
     params = "".join(f", {k} := '{v}'" for k, v in named.items())
-    return con.execute(f"SELECT file, format, billing_period, status, rows, error, manifest FROM cbh_ingest($1{params})",
+    return con.execute(f"SELECT file, format, billing_period, status, rows, coalesce(error, note), manifest "
+                       f"FROM cbh_ingest($1{params})",
                        [[os.path.join(root, p) for p in patterns]]).fetchall()
 
 

@@ -5,7 +5,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::BindInfo;
 
-use super::{named_text, text_or_list, Call, CbhFunction, Ty};
+use super::{named_bool, named_text, text_or_list, Call, CbhFunction, Ty};
 use crate::error::{Error, Result};
 use crate::pipeline::{ingest, metrics, report};
 
@@ -14,6 +14,7 @@ pub struct Ingest {
     patterns: Vec<String>,
     format: Option<String>,
     metrics: bool,
+    force: bool,
 }
 
 /// Values `format :=` takes (`auto` detects, like no parameter).
@@ -33,10 +34,15 @@ impl CbhFunction for Ingest {
         ("size", Ty::BigInt),
         ("sha256", Ty::Text),
         ("manifest", Ty::Text),
+        ("note", Ty::Text),
     ];
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
-        vec![("format".into(), LogicalTypeId::Varchar.into()), ("kind".into(), LogicalTypeId::Varchar.into())]
+        vec![
+            ("format".into(), LogicalTypeId::Varchar.into()),
+            ("kind".into(), LogicalTypeId::Varchar.into()),
+            ("force".into(), LogicalTypeId::Boolean.into()),
+        ]
     }
 
     fn parameters() -> Vec<LogicalTypeHandle> {
@@ -70,7 +76,7 @@ impl CbhFunction for Ingest {
         if metrics && format.is_some() {
             return Err(Error::Usage("cbh_ingest(kind := 'metrics') takes no format: metrics have one".into()));
         }
-        Ok(Ingest { patterns, format, metrics })
+        Ok(Ingest { patterns, format, metrics, force: named_bool(bind, "force") })
     }
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
@@ -79,7 +85,7 @@ impl CbhFunction for Ingest {
         let ingestion = if self.metrics {
             metrics::ingest(&con, caller, &self.patterns)?
         } else {
-            ingest::ingest(&con, caller, &self.patterns, self.format.as_deref())?
+            ingest::ingest(&con, caller, &self.patterns, self.format.as_deref(), self.force)?
         };
         report::ingest(&con, ingestion)
     }

@@ -4,6 +4,7 @@
 //! the first `func` call, through cbh's own connections, and its rows are streamed out as DuckDB vectors.
 
 mod check;
+mod forget;
 mod ingest;
 mod silver;
 mod status;
@@ -34,6 +35,7 @@ pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
     register::<status::Status>(con, state)?;
     register::<waste::Waste>(con, state)?;
     register::<check::Check>(con, state)?;
+    register::<forget::Forget>(con, state)?;
     Ok(())
 }
 
@@ -120,6 +122,33 @@ pub trait CbhFunction: Sized + Send + Sync + 'static {
 /// A named parameter as text, if given and not NULL.
 pub fn named_text(bind: &BindInfo, name: &str) -> Option<String> {
     bind.get_named_parameter(name).filter(|v| !v.is_null()).map(|v| v.to_string())
+}
+
+/// A billing period parameter (declared VARCHAR, so that a DATE or text both arrive): 'YYYY-MM', or a date or
+/// timestamp within the month, as the month's first day ('YYYY-MM-01'); else an error naming the parameter.
+pub fn named_period(bind: &BindInfo, function: &str, name: &str) -> Result<Option<String>> {
+    let Some(text) = named_text(bind, name) else { return Ok(None) };
+    parse_period(text.trim()).map(Some).ok_or_else(|| {
+        Error::Usage(format!(
+            "{function}({name} := '{text}'): a billing period is a month, such as '2024-09' or DATE '2024-09-01'"
+        ))
+    })
+}
+
+fn parse_period(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r.clone()).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    if !(digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7)) {
+        return None;
+    }
+    let month: u32 = text[5..7].parse().ok()?;
+    let rest = &text[7..];
+    let whole = rest.is_empty()
+        || (rest.len() >= 3 && rest.as_bytes()[0] == b'-' && digits(8..10) && {
+            let day: u32 = text[8..10].parse().ok()?;
+            (1..=31).contains(&day) && (rest.len() == 3 || matches!(rest.as_bytes()[3], b' ' | b'T'))
+        });
+    ((1..=12).contains(&month) && whole).then(|| format!("{}-01", &text[..7]))
 }
 
 /// A named BOOLEAN parameter: false unless given as true.
@@ -293,4 +322,20 @@ fn conform<T: CbhFunction>(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>
                 .map_err(|e| Error::Internal(format!("{}(): {e}", T::NAME)))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_period;
+
+    #[test]
+    fn billing_periods_are_months_given_as_text_or_dates() {
+        for (text, want) in [("2024-09", "2024-09-01"), ("2024-09-01", "2024-09-01"), ("2024-09-15", "2024-09-01"),
+                             ("2024-12-01 00:00:00", "2024-12-01"), ("2024-01-31T00:00:00Z", "2024-01-01")] {
+            assert_eq!(parse_period(text).as_deref(), Some(want), "{text}");
+        }
+        for text in ["2024-13", "2024-9", "Sept 2024", "2024-09-32", "202409", "2024-09-01x", ""] {
+            assert_eq!(parse_period(text), None, "{text}");
+        }
+    }
 }

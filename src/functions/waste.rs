@@ -5,7 +5,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::BindInfo;
 
-use super::{named_text, warehouse_ready, Call, CbhFunction, Ty};
+use super::{named_period, named_text, warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::Result;
 use crate::pipeline::report;
 
@@ -31,14 +31,14 @@ impl CbhFunction for Waste {
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
         vec![
-            ("billing_period".into(), LogicalTypeId::Date.into()),
+            ("billing_period".into(), LogicalTypeId::Varchar.into()),
             ("owner_tag".into(), LogicalTypeId::Varchar.into()),
         ]
     }
 
     fn bind(bind: &BindInfo) -> Result<Self> {
         Ok(Waste {
-            billing_period: named_text(bind, "billing_period"),
+            billing_period: named_period(bind, "cbh_waste", "billing_period")?,
             owner_tag: named_text(bind, "owner_tag").unwrap_or_else(|| "owner".into()),
         })
     }

@@ -5,7 +5,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::BindInfo;
 
-use super::{named_bool, named_text, warehouse_ready, Call, CbhFunction, Ty};
+use super::{named_bool, named_period, named_text, warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::Result;
 use crate::pipeline::report::{self, ZombieFilter};
 
@@ -41,7 +41,7 @@ impl CbhFunction for Zombies {
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
         vec![
-            ("billing_period".into(), LogicalTypeId::Date.into()),
+            ("billing_period".into(), LogicalTypeId::Varchar.into()),
             ("min_cost".into(), LogicalTypeHandle::decimal(38, 12)),
             ("rule".into(), LogicalTypeId::Varchar.into()),
             ("excluded".into(), LogicalTypeId::Boolean.into()),
@@ -51,7 +51,7 @@ impl CbhFunction for Zombies {
 
     fn bind(bind: &BindInfo) -> Result<Self> {
         Ok(Zombies(ZombieFilter {
-            billing_period: named_text(bind, "billing_period"),
+            billing_period: named_period(bind, "cbh_zombies", "billing_period")?,
             min_cost: named_text(bind, "min_cost"),
             rule: named_text(bind, "rule"),
             excluded: named_bool(bind, "excluded"),

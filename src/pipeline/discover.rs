@@ -43,6 +43,22 @@ pub(super) fn discover(con: &Connection, data: &[Found], named: &[(Found, Manife
     Ok(out)
 }
 
+/// Why a file is not a bill: what AWS writes beside a CUR (Redshift and Athena helpers, the status marker) and
+/// what operating systems leave in folders. Such files are skipped with this note.
+pub(super) fn companion(path: &str) -> Option<&'static str> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with("-redshiftmanifest.json") || lower.ends_with("-redshiftcommands.sql") {
+        Some("not a bill: a Redshift helper AWS writes beside the report")
+    } else if lower == "crawler-cfn.yml" || path.contains("/cost_and_usage_data_status/") {
+        Some("not a bill: an Athena helper AWS writes beside the report")
+    } else if [".ds_store", "thumbs.db", "desktop.ini"].contains(&lower.as_str()) || name.starts_with("._") {
+        Some("not a bill: a file the operating system leaves in folders")
+    } else {
+        None
+    }
+}
+
 /// A path with glob characters would be expanded again when DuckDB reads it, and could read other files.
 pub(super) fn check_path(path: &str) -> Result<()> {
     if path.contains(['*', '?', '[']) {

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use duckdb::Connection;
 
 use super::discover::{self, check_path, fingerprint, list_one, Found};
-use super::land::{land, Delivery, Staged};
+use super::land::{land, staged_free_deliveries, Delivery, Staged};
 use super::ledger::{known_sha256, landed, Attempt};
 use super::manifest::{self, Manifest};
 use super::stage::{distinct, stage, Stages};
@@ -54,7 +54,7 @@ impl<'a> Run<'a> {
 
     fn skip(&mut self, mut attempt: Attempt, note: Option<String>) -> Result<()> {
         attempt.status = "skipped";
-        attempt.error = note;
+        attempt.note = note.or(attempt.note);
         self.record(attempt)
     }
 
@@ -204,7 +204,8 @@ impl<'a> Run<'a> {
 
 /// Ingests the files `patterns` match; returns the ingestion id (its ledger rows are the call's output).
 /// `forced` names the format when detection should not decide.
-pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], forced: Option<&str>) -> Result<i64> {
+/// `force` lands every file again, even bytes that landed before.
+pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], forced: Option<&str>, force: bool) -> Result<i64> {
     ensure_warehouse(con)?;
     crate::diag::phase("list", &patterns.join(", "));
     let files = discover::list(con, patterns)?;
@@ -220,6 +221,11 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
         manifest_keys: Vec::new(),
         pending: Vec::new(),
     };
+    let (noise, files): (Vec<Found>, Vec<Found>) = files.into_iter().partition(|f| discover::companion(&f.path).is_some());
+    for f in noise {
+        let note = discover::companion(&f.path).map(str::to_string);
+        run.skip(Attempt::new(f), note)?;
+    }
     let (named, data): (Vec<Found>, Vec<Found>) = files.into_iter().partition(|f| manifest::is_manifest(&f.path));
 
     // Manifests: those the call names, and those found beside its data files that list one of them.
@@ -304,11 +310,20 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
             Err((attempt, e)) => run.reject(Attempt { sha256: Some(sha), ..attempt }, &e)?,
         }
     }
-    // Bytes that landed before change nothing, unless new files of the same delivery arrive with them: a revised
-    // report in which only some parts changed. Then they land again with the rest of the delivery.
+    // Bytes that landed before change nothing, unless new files of the same delivery arrive with them (a revised
+    // report in which only some parts changed), or the call brings another set of files for a delivery than the
+    // one that holds it (parts that came in two calls, the first replaced by the second), or `force`. Then they
+    // land again with the rest of the delivery, whole.
+    let again = super::live::reland(con, &landed_before, force)?;
     for attempt in landed_before {
         super::check_interrupt()?;
-        if staged.iter().any(|s| attempt.overlaps(&s.attempt.keys)) {
+        let (lands, note) = again
+            .iter()
+            .find(|(path, _, _)| path == &attempt.file.path)
+            .map_or((false, None), |(_, lands, note)| (*lands, note.clone()));
+        let with_new = staged.iter().any(|s| attempt.overlaps(&s.attempt.keys));
+        let attempt = Attempt { note: if with_new && !lands { None } else { note }, ..attempt };
+        if lands || with_new {
             match run.stage(attempt, false) {
                 Ok(s) => staged.push(s),
                 Err((attempt, e)) => run.reject(attempt, &e)?,
@@ -425,20 +440,6 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
             (Err(e), None) => return Err(e),
         }
     }
-}
-
-/// Groups staged files into deliveries: files whose keys overlap land together, in order of arrival.
-fn staged_free_deliveries(staged: Vec<Staged>) -> Vec<Delivery> {
-    let mut out: Vec<Delivery> = Vec::new();
-    for s in staged {
-        let (mut joined, rest): (Vec<Delivery>, Vec<Delivery>) =
-            out.into_iter().partition(|d| d.parts.iter().any(|p| p.attempt.overlaps(&s.attempt.keys)));
-        out = rest;
-        let mut parts: Vec<Staged> = joined.drain(..).flat_map(|d| d.parts).collect();
-        parts.push(s);
-        out.push(Delivery { parts, manifest: None });
-    }
-    out
 }
 
 fn describe_keys(keys: &[Key]) -> String {

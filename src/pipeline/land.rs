@@ -4,7 +4,7 @@ use duckdb::Connection;
 
 use super::format::Format;
 use super::ledger::Attempt;
-use super::{promote, run_file, Key};
+use super::{live, promote, run_file, Key};
 use crate::error::{Context, Result};
 use crate::sql::{self, ident, literal, render};
 
@@ -68,14 +68,22 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
         ));
     }
     let mut existed = false;
-    for (provider, account, period) in &keys {
+    let mut notes: Vec<String> = Vec::new();
+    let files: Vec<&str> = delivery.parts.iter().map(|s| s.attempt.file.path.as_str()).collect();
+    if delivery.manifest.is_none() {
+        notes.extend(live::together_note(con, &delivery.parts, &keys));
+    }
+    for key in &keys {
+        let (provider, account, period) = key;
         let params: [&dyn duckdb::ToSql; 3] = [provider, account, period];
         let exists: bool = con.query_row(sql::PERIOD_EXISTS, params, |r| r.get(0)).context("looking up the period")?;
         if exists {
             existed = true;
+            notes.extend(live::live(con, key)?.map(|old| live::replaced_note(key, &old, &files)));
             run_file(con, sql::PERIOD_DELETE, &params, "removing the previous delivery")?;
         }
     }
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
     for (s, insert) in delivery.parts.iter().zip(&inserts) {
         crate::diag::phase("bronze", &s.attempt.file.path);
         con.execute(insert, duckdb::params![ingestion, s.attempt.file.path])
@@ -86,10 +94,32 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
     }
     let status = if existed { "replaced" } else { "ingested" };
     for s in &delivery.parts {
-        Attempt { status, ..s.attempt.clone() }.record(con, ingestion)?;
+        let note = join(s.attempt.note.clone(), note.clone());
+        Attempt { status, note, ..s.attempt.clone() }.record(con, ingestion)?;
     }
     if let Some(m) = &delivery.manifest {
-        Attempt { status, keys: keys.clone(), ..m.clone() }.record(con, ingestion)?;
+        Attempt { status, keys: keys.clone(), note: join(m.note.clone(), note), ..m.clone() }.record(con, ingestion)?;
     }
     Ok(status)
+}
+
+fn join(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Groups staged files into deliveries: files whose keys overlap land together, in order of arrival.
+pub(super) fn staged_free_deliveries(staged: Vec<Staged>) -> Vec<Delivery> {
+    let mut out: Vec<Delivery> = Vec::new();
+    for s in staged {
+        let (mut joined, rest): (Vec<Delivery>, Vec<Delivery>) =
+            out.into_iter().partition(|d| d.parts.iter().any(|p| p.attempt.overlaps(&s.attempt.keys)));
+        out = rest;
+        let mut parts: Vec<Staged> = joined.drain(..).flat_map(|d| d.parts).collect();
+        parts.push(s);
+        out.push(Delivery { parts, manifest: None });
+    }
+    out
 }

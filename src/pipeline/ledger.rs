@@ -19,6 +19,8 @@ pub(super) struct Attempt {
     pub(super) status: &'static str,
     pub(super) error: Option<String>,
     pub(super) manifest: Option<String>,
+    /// What the user should know of this attempt (what a replacement replaced, files that landed together).
+    pub(super) note: Option<String>,
     pub(super) started: i64,
 }
 
@@ -33,6 +35,7 @@ impl Attempt {
             status: "rejected",
             error: None,
             manifest: None,
+            note: None,
             started: now_micros(),
         }
     }
@@ -57,7 +60,8 @@ impl Attempt {
                 self.error,
                 self.manifest,
                 self.started,
-                now_micros()
+                now_micros(),
+                self.note
             ],
         )
         .context(format!("recording the attempt for '{}' in the ledger", self.file.path))?;

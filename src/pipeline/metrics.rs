@@ -32,6 +32,10 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
     for (i, file) in files.into_iter().enumerate() {
         super::check_interrupt()?;
         let mut attempt = Attempt::new(file);
+        if let Some(note) = discover::companion(&attempt.file.path) {
+            done.push(Attempt { status: "skipped", note: Some(note.into()), ..attempt });
+            continue;
+        }
         attempt.format = Some("metrics".into());
         let path = attempt.file.path.clone();
         let sha = discover::check_path(&path).and_then(|()| discover::fingerprint(con, caller, &attempt.file));

@@ -4,6 +4,7 @@ pub mod format;
 pub mod discover;
 pub mod ingest;
 pub mod land;
+pub mod live;
 pub mod ledger;
 pub mod manifest;
 pub mod metrics;
@@ -32,7 +33,7 @@ pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &s
 }
 
 /// The warehouse layout this cbh writes (cbh.meta).
-pub const LAYOUT: i32 = 3;
+pub const LAYOUT: i32 = 4;
 
 /// Creates the warehouse if this database does not have it yet, and moves an older layout to this one.
 pub fn ensure_warehouse(con: &Connection) -> Result<()> {
@@ -55,9 +56,15 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
             con.execute_batch(sql::MIGRATE_V1).context(&ctx)?;
             con.execute_batch(sql::SCHEMA).context(&ctx)?;
             con.execute_batch(sql::MIGRATE_V1_FINISH).context(&ctx)?;
-        } else {
+        } else if layout < 3 {
             con.execute_batch(sql::MIGRATE_V2).context(&ctx)?;
             con.execute_batch(sql::SCHEMA).context(&ctx)?;
+        }
+        if layout < 4 {
+            con.execute_batch(sql::MIGRATE_V3).context(&ctx)?;
+            if layout == 3 {
+                return Ok(()); // only the ledger's new column: rules and Gold are as they were
+            }
         }
         seed(con)?;
         for key in promote::bronze_keys(con)? {

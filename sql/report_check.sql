@@ -1,8 +1,9 @@
--- report_check.sql: cbh_check's figures for the latest billing period loaded: the waste of the findings
--- cbh_zombies() shows (each resource once), the period's spend and the share, against the budgets $1 (max waste) and
--- $2 (max share of spend), either NULL; and the top offenders, for the message when a budget is exceeded.
+-- report_check.sql: cbh_check's figures for billing period $3 (the first day of a month), or when NULL the latest
+-- loaded: the waste of the findings cbh_zombies() shows (each resource once), the period's spend and the share,
+-- against the budgets $1 (max waste) and $2 (max share of spend), either NULL; and the top offenders, for the
+-- message when a budget is exceeded.
 WITH latest AS (
-    SELECT max(billing_period) AS period FROM cbh.periods
+    SELECT coalesce($3::DATE, max(billing_period)) AS period FROM cbh.periods
 ),
 found AS (
     SELECT * FROM ({findings}) WHERE excluded_reason IS NULL AND verdict = 'idle'

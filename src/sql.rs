@@ -16,6 +16,7 @@ sql_files! {
     BRONZE_COLUMNS = "bronze_columns.sql";
     BRONZE_INSERT = "bronze_insert.sql";
     BRONZE_KEYS = "bronze_keys.sql";
+    CHECK_PERIOD = "check_period.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
     EXCLUSIONS_SEED = "exclusions_seed.sql";
     FINDINGS = "findings.sql";

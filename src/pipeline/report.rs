@@ -82,10 +82,15 @@ pub fn waste(con: &Connection, period: Option<&str>, owner_tag: &str) -> Result<
     with_findings(con, sql::REPORT_WASTE, None, false, &[&period, &owner_tag], "reading the waste summary")
 }
 
-/// `cbh_check`'s row: the latest period's waste against the budgets; an error naming the top offenders when a
-/// budget is exceeded.
-pub fn check(con: &Connection, max_waste: Option<&str>, max_share: Option<&str>) -> Result<Vec<RecordBatch>> {
-    let params: [&dyn ToSql; 2] = [&max_waste, &max_share];
+/// `cbh_check`'s row: the waste of `period` (`YYYY-MM-01`; `None`, the latest period) against the budgets; an error
+/// naming the top offenders when a budget is exceeded.
+pub fn check(
+    con: &Connection,
+    max_waste: Option<&str>,
+    max_share: Option<&str>,
+    period: Option<&str>,
+) -> Result<Vec<RecordBatch>> {
+    let params: [&dyn ToSql; 3] = [&max_waste, &max_share, &period];
     let batches = with_findings(con, sql::REPORT_CHECK, None, false, &params, "checking the waste budget")?;
     let mut out = Vec::new();
     for batch in batches {

@@ -118,6 +118,7 @@ $listing
 $ingest_metrics
 $(summary billing) cbh_ingest(getvariable('gate_bills')) GROUP BY ALL ORDER BY status;
 SET VARIABLE gate_bills_run = (SELECT max(ingestion_id) FROM cbh.ledger);
+CHECKPOINT;
 SET VARIABLE gate_rejected = (
     SELECT CASE WHEN count(*) > 0 THEN error(format(
                'ci_gate.sh: {} {} of this run rejected, so the gate fails (fix or remove them, then run it again): '

@@ -101,8 +101,10 @@ fn hex(bytes: &[u8]) -> String {
 /// The caller's DuckDB client context, captured when a cbh function is bound; valid while that query runs.
 pub struct ClientContext(ffi::duckdb_client_context);
 
-// The context is only used from the query that bound it, which DuckDB keeps alive until the bind data is dropped.
+// SAFETY: the context is only used from the query that bound it, which DuckDB keeps alive until the bind data is
+// dropped; DuckDB's client context is safe to use from the threads that run that query.
 unsafe impl Send for ClientContext {}
+// SAFETY: as for Send: only the file system is read through it, which DuckDB locks itself.
 unsafe impl Sync for ClientContext {}
 
 impl ClientContext {
@@ -117,6 +119,8 @@ impl ClientContext {
     /// Opens `path` for reading through the caller's DuckDB file system.
     pub fn open(&self, path: &str) -> Result<DuckFile, String> {
         let cpath = CString::new(path).map_err(|_| "the path contains a NUL byte".to_string())?;
+        // SAFETY: self.0 is a live context (see from_raw); every handle made here is destroyed before returning, and
+        // cpath outlives the open call.
         unsafe {
             let mut fs = ffi::duckdb_client_context_get_file_system(self.0);
             if fs.is_null() {
@@ -146,18 +150,23 @@ impl ClientContext {
 
 impl Drop for ClientContext {
     fn drop(&mut self) {
+        // SAFETY: the handle is owned (from_raw) and destroyed once, here.
         unsafe { ffi::duckdb_destroy_client_context(&mut self.0) }
     }
 }
 
+/// # Safety
+/// `err` must be null or a live error data handle.
 unsafe fn error_text(err: ffi::duckdb_error_data) -> String {
     if err.is_null() {
         return "unknown error".into();
     }
+    // SAFETY: err is a live handle (checked not null); the message lives as long as it.
     let msg = unsafe { ffi::duckdb_error_data_message(err) };
     if msg.is_null() {
         "unknown error".into()
     } else {
+        // SAFETY: DuckDB's message is a NUL-terminated string (checked not null), copied out at once.
         unsafe { CStr::from_ptr(msg) }.to_string_lossy().into_owned()
     }
 }
@@ -170,8 +179,10 @@ impl Read for DuckFile {
         if crate::interrupt::any_stop_requested() {
             return Err(std::io::Error::other("interrupted (Ctrl-C)"));
         }
+        // SAFETY: self.0 is an open handle; DuckDB writes at most buf.len() bytes into buf.
         let n = unsafe { ffi::duckdb_file_handle_read(self.0, buf.as_mut_ptr().cast(), buf.len() as i64) };
         if n < 0 {
+            // SAFETY: the error data of the open handle, read and then destroyed once.
             let mut err = unsafe { ffi::duckdb_file_handle_error_data(self.0) };
             let msg = unsafe { error_text(err) };
             unsafe { ffi::duckdb_destroy_error_data(&mut err) };
@@ -183,6 +194,7 @@ impl Read for DuckFile {
 
 impl Drop for DuckFile {
     fn drop(&mut self) {
+        // SAFETY: the handle is owned, closed and destroyed once, here.
         unsafe {
             ffi::duckdb_file_handle_close(self.0);
             ffi::duckdb_destroy_file_handle(&mut self.0);

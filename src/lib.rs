@@ -27,5 +27,7 @@ pub unsafe fn extension_entrypoint(con: Connection) -> Result<(), Box<dyn std::e
 fn init(con: &Connection) -> error::Result<()> {
     diag::phase("load", "");
     let state = state::start(con)?;
-    functions::register_all(con, &state)
+    functions::register_all(con, &state)?;
+    state.create_warehouse();
+    Ok(())
 }

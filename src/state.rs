@@ -147,6 +147,23 @@ impl State {
         self.pool.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
+    /// Creates the warehouse at LOAD when the database is writable, so that its rules can be tuned before the first
+    /// ingest; a read-only database (or any failure) leaves that to the first call, which says what is wrong.
+    pub fn create_warehouse(&self) {
+        let Some(pool) = self.pool.lock().unwrap_or_else(|p| p.into_inner()).clone() else { return };
+        let writer = pool.writer();
+        let writable = writer
+            .query_row("SELECT NOT readonly FROM duckdb_databases() WHERE database_name = current_database()", [], |r| {
+                r.get::<_, bool>(0)
+            })
+            .unwrap_or(false);
+        if writable {
+            if let Err(e) = crate::pipeline::ensure_warehouse(&writer) {
+                crate::diag::note(&format!("the warehouse is created by the first call: {e}"));
+            }
+        }
+    }
+
     fn unrelease(&self, pool: Arc<Pool>) {
         *self.pool.lock().unwrap_or_else(|p| p.into_inner()) = Some(pool);
         self.released.store(false, SeqCst);

@@ -11,9 +11,9 @@ WAREHOUSE_01 = os.path.join(REPO, "test", "data", "warehouse-0.1")
 
 
 @pytest.fixture
-def old_warehouse(connect, tmp_path):
+def old_warehouse(connect, tmp_path, ext):
     path = str(tmp_path / "w.duckdb")
-    con = connect(path)
+    con = connect(path, load=False)  # cbh creates (or moves) the warehouse when it is loaded: import first
     cwd = os.getcwd()
     os.chdir(REPO)  # load.sql names its CSV files relative to the repository
     try:
@@ -22,6 +22,7 @@ def old_warehouse(connect, tmp_path):
         os.chdir(cwd)
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'cbh' AND table_name = 'meta'"
                        ).fetchone()[0] == 0
+    con.execute(f"LOAD '{ext}'")
     return con
 
 

@@ -26,5 +26,5 @@ def test_read_only_database_without_warehouse_reads_empty(connect, tmp_path):
     ro = connect(db, access_mode="READ_ONLY")
     assert ro.execute("SELECT count(*) FROM cbh_zombies()").fetchone()[0] == 0
     assert ro.execute("SELECT periods FROM cbh_status()").fetchone()[0] == 0
-    with pytest.raises(duckdb.Error, match=r"cbh: creating the warehouse"):
+    with pytest.raises(duckdb.Error, match=r"cbh: cbh_ingest\(\) writes to the warehouse, but database 'empty' is open read-only"):
         ro.execute("SELECT * FROM cbh_ingest('test/data/cur/sept.csv')").fetchall()

@@ -27,6 +27,12 @@ const PERIODS_LISTED: i64 = 6;
 
 impl CbhFunction for Check {
     const NAME: &'static str = "cbh_check";
+    const ABOUT: &'static str = "The CI gate: an error naming the top offenders when a billing period wastes more than the budget, else its figures.";
+    const HELP: &'static [(&'static str, &'static str)] = &[
+        ("max_waste", "the budget in money, in the bill's currency"),
+        ("max_waste_share", "the budget as a share of the period's spend, 0 to 1 (0.05 = 5 %)"),
+        ("billing_period", "the month to judge: '2024-09' or a DATE (default: the latest)"),
+    ];
     const COLUMNS: &'static [(&'static str, Ty)] = &[
         ("billing_period", Ty::Date),
         ("waste", Ty::Money),

@@ -19,6 +19,12 @@ pub struct Forget {
 
 impl CbhFunction for Forget {
     const NAME: &'static str = "cbh_forget";
+    const ABOUT: &'static str = "Removes billing periods from every layer, so that their files land again when next ingested.";
+    const HELP: &'static [(&'static str, &'static str)] = &[
+        ("billing_period", "the month to forget: '2024-09' or a DATE (required)"),
+        ("billing_account", "only this billing account"),
+        ("provider", "only this provider, such as 'AWS'"),
+    ];
     const COLUMNS: &'static [(&'static str, Ty)] = &[
         ("provider", Ty::Text),
         ("billing_account", Ty::Text),
@@ -43,6 +49,7 @@ impl CbhFunction for Forget {
     }
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
+        super::require_writable(call.pool, Self::NAME)?;
         if !warehouse_ready(call.pool)? {
             return Err(Error::Usage("cbh_forget: the warehouse holds no bill yet".into()));
         }

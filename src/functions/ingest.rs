@@ -5,7 +5,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::BindInfo;
 
-use super::{named_bool, named_text, text_or_list, Call, CbhFunction, Ty};
+use super::{named_bool, named_text, require_writable, text_or_list, Call, CbhFunction, Ty};
 use crate::error::{Error, Result};
 use crate::pipeline::{ingest, metrics, report};
 
@@ -22,6 +22,13 @@ const FORMATS: &[&str] = &["auto", "cur", "cur_athena", "cur2", "focus"];
 
 impl CbhFunction for Ingest {
     const NAME: &'static str = "cbh_ingest";
+    const ABOUT: &'static str = "Bronze, Silver and Gold for the billing files (or metrics) a path, glob or list names: idempotent, a revised bill replaces the old.";
+    const HELP: &'static [(&'static str, &'static str)] = &[
+        ("path", "a file, a glob or a list of them (local, or any file system DuckDB reads)"),
+        ("format", "'auto' (default), 'cur', 'cur_athena', 'cur2' or 'focus'"),
+        ("kind", "'billing' (default) or 'metrics' (utilization for the zombie rules)"),
+        ("force", "true lands the files again even when their bytes landed before"),
+    ];
     const COLUMNS: &'static [(&'static str, Ty)] = &[
         ("file", Ty::Text),
         ("format", Ty::Text),
@@ -81,6 +88,7 @@ impl CbhFunction for Ingest {
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
         let caller = call.caller.ok_or_else(|| Error::Internal("no client context".into()))?;
+        require_writable(call.pool, Self::NAME)?;
         let con = call.pool.writer();
         let ingestion = if self.metrics {
             metrics::ingest(&con, caller, &self.patterns)?

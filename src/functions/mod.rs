@@ -5,6 +5,7 @@
 
 mod check;
 mod forget;
+mod help;
 mod ingest;
 mod silver;
 mod status;
@@ -36,7 +37,22 @@ pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
     register::<waste::Waste>(con, state)?;
     register::<check::Check>(con, state)?;
     register::<forget::Forget>(con, state)?;
+    register::<help::Help>(con, state)?;
     Ok(())
+}
+
+/// What `cbh_help()` lists, in the README's order.
+fn help_entries() -> Vec<help::Entry> {
+    vec![
+        help::entry::<ingest::Ingest>(),
+        help::entry::<silver::Silver>(),
+        help::entry::<zombies::Zombies>(),
+        help::entry::<waste::Waste>(),
+        help::entry::<check::Check>(),
+        help::entry::<status::Status>(),
+        help::entry::<forget::Forget>(),
+        help::entry::<help::Help>(),
+    ]
 }
 
 fn register<T: CbhFunction>(con: &Connection, state: &Arc<State>) -> Result<()> {
@@ -64,6 +80,19 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The SQL type's name.
+    fn sql(self) -> &'static str {
+        match self {
+            Ty::Text => "VARCHAR",
+            Ty::Date => "DATE",
+            Ty::Timestamp => "TIMESTAMP",
+            Ty::BigInt => "BIGINT",
+            Ty::Bool => "BOOLEAN",
+            Ty::Money => "DECIMAL(38,12)",
+            Ty::Quantity => "DECIMAL(38,18)",
+        }
+    }
+
     fn logical(self) -> LogicalTypeHandle {
         match self {
             Ty::Text => LogicalTypeId::Varchar.into(),
@@ -103,6 +132,10 @@ pub struct Call<'a> {
 pub trait CbhFunction: Sized + Send + Sync + 'static {
     /// The SQL name.
     const NAME: &'static str;
+    /// What it does, in one sentence (`cbh_help()`).
+    const ABOUT: &'static str;
+    /// What each parameter is for, by name (`path` for the positional one).
+    const HELP: &'static [(&'static str, &'static str)] = &[];
     /// Output columns, in order; `run` must return exactly these.
     const COLUMNS: &'static [(&'static str, Ty)];
     /// Positional parameters.
@@ -168,6 +201,24 @@ pub fn warehouse_ready(pool: &Pool) -> Result<bool> {
     Ok(exists)
 }
 
+/// Fails with a clear message when the database is open read-only: `function` writes.
+pub fn require_writable(pool: &Pool, function: &str) -> Result<()> {
+    let reader = pool.reader();
+    let (name, read_only): (String, bool) = reader
+        .query_row("SELECT database_name, readonly FROM duckdb_databases() WHERE database_name = current_database()", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .map_err(|e| Error::Internal(format!("reading whether the database is read-only: {e}")))?;
+    if read_only {
+        return Err(Error::Usage(format!(
+            "{function}() writes to the warehouse, but database '{name}' is open read-only (duckdb -readonly, or \
+             read_only=True in Python); the reports (cbh_zombies, cbh_waste, cbh_check, ...) work read-only. Open it \
+             read-write to ingest; while another process writes to it, wait for that process or ingest there"
+        )));
+    }
+    Ok(())
+}
+
 /// A parameter that is one string or a list of strings.
 pub fn text_or_list(value: &Value) -> Vec<String> {
     if value.is_null() {
@@ -199,6 +250,8 @@ pub struct Output {
 /// The crate keeps `BindInfo`'s handle private; `BindInfo` is a single-field wrapper around it (checked below).
 fn caller_context(bind: &BindInfo) -> Option<ClientContext> {
     const _: () = assert!(std::mem::size_of::<BindInfo>() == std::mem::size_of::<duckdb::ffi::duckdb_bind_info>());
+    // SAFETY: BindInfo is a single-field wrapper of the raw handle (size checked above), valid during bind; the
+    // context DuckDB returns is owned by the ClientContext made from it.
     unsafe {
         let raw = *(bind as *const BindInfo as *const duckdb::ffi::duckdb_bind_info);
         let mut ctx: duckdb::ffi::duckdb_client_context = std::ptr::null_mut();
@@ -240,6 +293,7 @@ impl<T: CbhFunction> Adapter<T> {
     fn try_bind(bind: &BindInfo) -> Result<Bound<T>> {
         check_not_reentrant(T::NAME)?;
         crate::diag::phase("bind", T::NAME);
+        // SAFETY: every cbh function is registered with an Arc<State> as its extra info (register()).
         let state = unsafe { bind.get_extra_info::<Arc<State>>().as_ref() }
             .ok_or_else(|| Error::Internal("function registered without state".into()))?
             .clone();
@@ -267,6 +321,7 @@ impl<T: CbhFunction> Adapter<T> {
             *rows = Some(conform::<T>(batches)?.into());
         }
         let queue = rows.as_mut().ok_or_else(|| Error::Internal("no rows".into()))?;
+        // SAFETY: a plain query of a constant of the C API.
         let capacity = unsafe { duckdb::ffi::duckdb_vector_size() } as usize;
         while let Some(batch) = queue.pop_front() {
             if batch.num_rows() == 0 {

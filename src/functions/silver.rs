@@ -12,6 +12,7 @@ pub struct Silver;
 
 impl CbhFunction for Silver {
     const NAME: &'static str = "cbh_silver";
+    const ABOUT: &'static str = "The typed, FOCUS-aligned line items per billing period, with their totals.";
     const COLUMNS: &'static [(&'static str, Ty)] = &[
         ("billing_period", Ty::Date),
         ("provider", Ty::Text),

@@ -42,7 +42,7 @@ test: release venv
 	@mkdir -p build && rm -rf build/reliability
 	cargo test --quiet --lib
 	$(PROPERTIES)
-	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension $(PY) -m pytest -q test
+	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension $(PY) -m pytest -q -rs test
 	$(PY) scripts/reliability_report.py
 
 # Only the reliability and security tests; writes their table into the README.

@@ -1,6 +1,6 @@
 -- report_zombies.sql: cbh_zombies' output, the most monthly waste first, from the findings of the enabled rules
 -- (findings.sql). $1 billing period (any day of it) or NULL, $2 minimum cost or NULL (NULL: findings worth
--- nothing are left out; min_cost := 0 shows them), $3 whether excluded findings
+-- nothing a month are left out; min_cost := 0 shows them), $3 whether excluded findings
 -- are shown (flagged), $4 whether the resources a metric rule cannot judge (verdict 'no metrics') are shown.
 SELECT billing_period, resource_id, rule, verdict, evidence, waste AS cost, effective_waste AS effective_cost,
        cbh.monthly(greatest(waste, effective_waste), billing_period, first_charge, last_charge) AS monthly_waste,
@@ -10,7 +10,8 @@ SELECT billing_period, resource_id, rule, verdict, evidence, waste AS cost, effe
 FROM ({findings})
 WHERE ($1::DATE IS NULL OR billing_period = date_trunc('month', $1::DATE)::DATE)
   AND ($2::DECIMAL(38, 12) IS NULL OR waste >= $2::DECIMAL(38, 12))
-  AND ($2::DECIMAL(38, 12) IS NOT NULL OR greatest(waste, effective_waste) > 0)
+  AND ($2::DECIMAL(38, 12) IS NOT NULL
+       OR cbh.monthly(greatest(waste, effective_waste), billing_period, first_charge, last_charge) > 0)
   AND ($3::BOOLEAN OR excluded_reason IS NULL)
   AND ($4::BOOLEAN OR verdict = 'idle')
 ORDER BY verdict, monthly_waste DESC, cost DESC, billing_period, resource_id NULLS LAST, rule, account, region;

@@ -62,7 +62,7 @@ def watcher(watch):
 def zombies(ext, warehouse):
     """Zombie count as another process sees it, or None while the watcher holds the warehouse."""
     r = run_cli(["-unsigned", "-readonly", "-csv", "-noheader", str(warehouse)],
-                f"LOAD '{ext}'; SELECT count(*) FROM cbh_zombies(rule := 'zero_usage');", timeout=30)
+                f"LOAD '{ext}'; SELECT count(*) FROM cbh_zombies(rule := 'zero_usage', min_cost := 0);", timeout=30)
     return int(r.stdout.strip()) if r.returncode == 0 else None
 
 

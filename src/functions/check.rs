@@ -6,7 +6,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
 use duckdb::vtab::BindInfo;
 
-use super::{named_text, warehouse_ready, Call, CbhFunction, Ty};
+use super::{named_text, period_start, warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::{Context, Error, Result};
 use crate::pipeline::report;
 use crate::sql;
@@ -126,34 +126,6 @@ impl CbhFunction for Check {
         }
         report::check(&con, self.max_waste.as_deref(), self.max_waste_share.as_deref(), self.billing_period.as_deref())
     }
-}
-
-/// The first day (`YYYY-MM-01`) of the month a billing period names: `YYYY-MM` or `YYYY-MM-DD` (a real day of that
-/// month), month and day of one or two digits, spaces around ignored; `None` for anything else.
-fn period_start(text: &str) -> Option<String> {
-    let number = |s: &str, digits: std::ops::RangeInclusive<usize>| -> Option<u32> {
-        (digits.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
-    };
-    let parts: Vec<&str> = text.trim().split('-').collect();
-    let (year, month, day) = match parts.as_slice() {
-        [y, m] => (number(y, 4..=4)?, number(m, 1..=2)?, None),
-        [y, m, d] => (number(y, 4..=4)?, number(m, 1..=2)?, Some(number(d, 1..=2)?)),
-        _ => return None,
-    };
-    if !(1..=12).contains(&month) {
-        return None;
-    }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    if day.is_some_and(|d| !(1..=days).contains(&d)) {
-        return None;
-    }
-    Some(format!("{year:04}-{month:02}-01"))
 }
 
 /// Whether a non-negative decimal (DuckDB's text of a DECIMAL(38,12)) is over 1.

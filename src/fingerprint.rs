@@ -176,7 +176,7 @@ pub struct DuckFile(ffi::duckdb_file_handle);
 
 impl Read for DuckFile {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if crate::interrupt::any_stop_requested() {
+        if crate::interrupt::signaled() {
             return Err(std::io::Error::other("interrupted (Ctrl-C)"));
         }
         // SAFETY: self.0 is an open handle; DuckDB writes at most buf.len() bytes into buf.

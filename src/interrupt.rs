@@ -44,7 +44,8 @@ pub struct Token {
     /// cleanup (ROLLBACK, dropping staging tables) is never itself interrupted.
     quiet: Mutex<bool>,
     committing: AtomicBool,
-    handles: Vec<Arc<InterruptHandle>>,
+    /// The connections the call holds now (a Ctrl-C interrupts only these, never another call's).
+    handles: Mutex<Vec<(u64, Arc<InterruptHandle>)>>,
 }
 
 impl Token {
@@ -59,13 +60,13 @@ pub struct Call {
     previous: Option<Arc<Token>>,
 }
 
-/// Starts a call that a Ctrl-C can interrupt; `handles` interrupt the connections it runs SQL on.
-pub fn begin(handles: Vec<Arc<InterruptHandle>>, python_host: bool) -> Call {
+/// Starts a call that a Ctrl-C can interrupt.
+pub fn begin(python_host: bool) -> Call {
     let token = Arc::new(Token {
         start: AtomicU64::new(SIGNALS.load(SeqCst)),
         quiet: Mutex::new(false),
         committing: AtomicBool::new(false),
-        handles,
+        handles: Mutex::new(Vec::new()),
     });
     install(python_host);
     lock(&CALLS).push(token.clone());
@@ -91,6 +92,52 @@ impl Drop for Call {
     }
 }
 
+/// A connection the current call holds; released when dropped.
+pub struct Held {
+    token: Arc<Token>,
+    id: u64,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        lock(&self.token.handles).retain(|(id, _)| *id != self.id);
+    }
+}
+
+/// Registers a connection this thread's call is about to use, if a call is in progress on this thread.
+pub fn hold(handle: Arc<InterruptHandle>) -> Option<Held> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let token = CURRENT.with(|c| c.borrow().clone())?;
+    let id = NEXT.fetch_add(1, SeqCst);
+    lock(&token.handles).push((id, handle));
+    Some(Held { token, id })
+}
+
+/// The current call, to carry to a helper thread (`adopt`).
+pub fn current() -> Option<Arc<Token>> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// Makes `token` this helper thread's call, while the guard lives.
+pub fn adopt(token: Option<Arc<Token>>) -> Adopted {
+    Adopted(CURRENT.with(|c| c.replace(token)))
+}
+
+/// Restores a helper thread's call when dropped.
+pub struct Adopted(Option<Arc<Token>>);
+
+impl Drop for Adopted {
+    fn drop(&mut self) {
+        CURRENT.with(|c| *c.borrow_mut() = self.0.take());
+    }
+}
+
+/// Whether a Ctrl-C came for this thread's call while it could still stop; unlike `stop_requested`, the monitor
+/// goes on interrupting (for work beside the call's SQL, such as hashing a file).
+pub fn signaled() -> bool {
+    current().is_some_and(|t| !t.committing.load(SeqCst) && t.signaled())
+}
+
 /// Whether the current call should stop now (a Ctrl-C came); once it says so, the monitor stops interrupting.
 pub fn stop_requested() -> bool {
     CURRENT.with(|c| c.borrow().as_ref().map(|t| t.clone())).is_some_and(|t| {
@@ -100,11 +147,6 @@ pub fn stop_requested() -> bool {
         }
         stop
     })
-}
-
-/// Whether any call in progress was signalled: for work on helper threads, which have no current call.
-pub fn any_stop_requested() -> bool {
-    lock(&CALLS).iter().any(|t| !t.committing.load(SeqCst) && t.signaled())
 }
 
 /// Cleanup is about to run SQL that must not be interrupted.
@@ -119,9 +161,10 @@ pub fn quiet() {
 pub fn commit_point() -> bool {
     let Some(t) = CURRENT.with(|c| c.borrow().clone()) else { return true };
     *lock(&t.quiet) = true;
-    if !t.committing.swap(true, SeqCst) {
-        COMMITTING.fetch_add(1, SeqCst);
+    if t.committing.swap(true, SeqCst) {
+        return true; // already committed-to
     }
+    COMMITTING.fetch_add(1, SeqCst);
     // Either the handler sees COMMITTING (and does not pass the signal on) or this sees the signal (and stops).
     if t.signaled() {
         t.committing.store(false, SeqCst);
@@ -140,8 +183,12 @@ extern "C" fn on_sigint(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
     SIGNALS.fetch_add(1, SeqCst);
     let fd = WAKE.load(SeqCst);
     if fd >= 0 {
-        // SAFETY: write(2) is async-signal-safe; the buffer is a live local byte.
-        unsafe { libc::write(fd, [1u8].as_ptr().cast(), 1) };
+        // SAFETY: errno is this thread's; write(2) is async-signal-safe, on a non-blocking pipe, from a live byte.
+        unsafe {
+            let errno = *libc::__errno_location();
+            libc::write(fd, [1u8].as_ptr().cast(), 1);
+            *libc::__errno_location() = errno;
+        }
     }
     if !CHAIN.load(SeqCst) || COMMITTING.load(SeqCst) != 0 {
         return;
@@ -178,6 +225,10 @@ fn install(python_host: bool) {
     if current.sa_sigaction == libc::SIG_IGN || current.sa_sigaction == libc::SIG_DFL {
         return; // the process ignores Ctrl-C, or is ended by it: leave it so
     }
+    if current.sa_sigaction == on_sigint as *const () as usize {
+        installed.1 = true; // still ours (a host put it back): PREVIOUS is the host's already
+        return;
+    }
     // SAFETY: no cbh handler is installed now (count was 0), so the handler cannot be reading PREVIOUS.
     unsafe { (*std::ptr::addr_of_mut!(PREVIOUS)).write(current) };
     CHAIN.store(python_host, SeqCst);
@@ -212,8 +263,11 @@ fn uninstall() {
 fn start_monitor() {
     MONITOR.call_once(|| {
         let mut fds = [0 as libc::c_int; 2];
-        // SAFETY: pipe(2) fills the two descriptors of a valid array.
-        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        // SAFETY: pipe2(2) fills the two descriptors of a valid array; the write end is made non-blocking, so the
+        // handler never waits on a full pipe.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0
+            || unsafe { libc::fcntl(fds[1], libc::F_SETFL, libc::O_NONBLOCK) } != 0
+        {
             return;
         }
         let reader = fds[0];
@@ -230,7 +284,7 @@ fn start_monitor() {
                 for t in pending {
                     let quiet = lock(&t.quiet);
                     if !*quiet && !t.committing.load(SeqCst) {
-                        t.handles.iter().for_each(|h| h.interrupt());
+                        lock(&t.handles).iter().for_each(|(_, h)| h.interrupt());
                         any = true;
                     }
                 }

@@ -41,14 +41,14 @@ pub fn check_not_reentrant(function: &'static str) -> Result<()> {
 pub struct Pool {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
-    /// Interrupt what runs on each of them (Ctrl-C during a call).
-    pub interrupts: Vec<Arc<duckdb::InterruptHandle>>,
 }
 
 /// A connection borrowed from the pool; marks this thread as running cbh SQL while held.
 pub struct Conn<'a> {
     guard: MutexGuard<'a, Connection>,
     was_inside: bool,
+    /// While held, a Ctrl-C for this thread's call interrupts what runs on this connection.
+    _held: Option<crate::interrupt::Held>,
 }
 
 impl std::ops::Deref for Conn<'_> {
@@ -67,7 +67,8 @@ impl Drop for Conn<'_> {
 
 fn enter(guard: MutexGuard<'_, Connection>) -> Conn<'_> {
     let was_inside = IN_CBH_SQL.with(|f| f.replace(true));
-    Conn { guard, was_inside }
+    let _held = crate::interrupt::hold(guard.interrupt_handle());
+    Conn { guard, was_inside, _held }
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -181,11 +182,8 @@ pub fn start(con: &Connection) -> Result<Arc<State>> {
     let (host, duckdb_version): (String, String) = watcher
         .query_row("SELECT current_setting('duckdb_api'), version()", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .context("reading the host's settings")?;
-    let interrupts = std::iter::once(writer.interrupt_handle())
-        .chain(readers.iter().map(|r| lock(r).interrupt_handle()))
-        .collect();
     let state = Arc::new(State {
-        pool: Mutex::new(Some(Arc::new(Pool { writer: Mutex::new(writer), readers, interrupts }))),
+        pool: Mutex::new(Some(Arc::new(Pool { writer: Mutex::new(writer), readers }))),
         busy: AtomicUsize::new(0),
         released: AtomicBool::new(false),
         dirty: AtomicBool::new(false),

@@ -152,3 +152,14 @@ def test_a_layout_3_warehouse_gains_the_note_column(connect, tmp_path):
     assert got[0] == "replaced" and "sept.csv" in got[3]
     assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(4,)]
     assert con.execute("SELECT count(*) FROM cbh.rules").fetchone()[0] >= 9
+
+
+def test_an_old_and_a_revised_version_brought_together_again_change_nothing(connect):
+    # A folder that still holds both versions, ingested again after the revision replaced the old one.
+    con = connect()
+    ingest(con, [SEPT])
+    ingest(con, [SEPT_REVISED])
+    both = ingest(con, [SEPT, SEPT_REVISED])
+    assert {v[0] for v in both.values()} == {"skipped"}, both
+    assert all("two versions of one report" in v[3] for v in both.values()), both
+    assert line_items(con, "2024-09-01") == 3  # still the revision, not both counted

@@ -324,7 +324,7 @@ impl<T: CbhFunction> Adapter<T> {
             let call = Call { state: &bound.state, pool: &busy.pool, caller: bound.caller.as_ref() };
             crate::diag::phase("run", T::NAME);
             let python = bound.state.host.starts_with("python");
-            let interruptible = crate::interrupt::begin(busy.pool.interrupts.clone(), python);
+            let interruptible = crate::interrupt::begin(python);
             let batches = match bound.args.run(&call) {
                 Err(_) if interruptible.interrupted() => return Err(Error::Interrupted(T::NAME)),
                 other => other?,

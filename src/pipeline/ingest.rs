@@ -280,7 +280,11 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
                 crate::diag::phase("hash", &attempt.file.path);
                 let file = attempt.file.clone();
                 std::thread::scope(|scope| {
-                    let hashing = scope.spawn(|| discover::hash(caller, &file));
+                    let call = crate::interrupt::current();
+                    let hashing = scope.spawn(move || {
+                        let _call = crate::interrupt::adopt(call);
+                        discover::hash(caller, &file)
+                    });
                     let staged = run.stage(attempt.clone(), false);
                     let sha = hashing.join().unwrap_or_else(|p| Err(Error::from_panic(&*p, "hashing")));
                     (sha, Some(staged))
@@ -322,7 +326,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
             .find(|(path, _, _)| path == &attempt.file.path)
             .map_or((false, None), |(_, lands, note)| (*lands, note.clone()));
         let with_new = staged.iter().any(|s| attempt.overlaps(&s.attempt.keys));
-        let attempt = Attempt { note: if with_new && !lands { None } else { note }, ..attempt };
+        let attempt = Attempt { note: if with_new && !lands { None } else { note }, again: lands && !force, ..attempt };
         if lands || with_new {
             match run.stage(attempt, false) {
                 Ok(s) => staged.push(s),
@@ -336,6 +340,19 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
     // delivery is the whole truth for the keys it covers.
     for s in staged_free_deliveries(staged) {
         let keys = s.keys();
+        // Landed bytes alone, brought again with others: parts, unless two of them hold the same line items (an old
+        // and a revised version side by side, of which the live delivery is the newer): then nothing changes.
+        let versions = s.parts.iter().all(|p| p.attempt.again).then(|| super::live::versions(con, &s.parts)).flatten();
+        if let Some((a, b)) = versions {
+            let note = format!(
+                "not landed again: '{a}' and '{b}' hold the same line items, so they are two versions of one report, \
+                 not parts of it; the period keeps the delivery that holds it (force := true lands them anyway)"
+            );
+            for part in s.parts {
+                run.skip(part.attempt, Some(note.clone()))?;
+            }
+            continue;
+        }
         if let Some(sibling) = run.rejected_sibling(&keys) {
             for part in s.parts {
                 let reason = format!(

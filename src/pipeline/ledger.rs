@@ -21,6 +21,8 @@ pub(super) struct Attempt {
     pub(super) manifest: Option<String>,
     /// What the user should know of this attempt (what a replacement replaced, files that landed together).
     pub(super) note: Option<String>,
+    /// Bytes that landed before and land again in this call (`live::reland`).
+    pub(super) again: bool,
     pub(super) started: i64,
 }
 
@@ -36,6 +38,7 @@ impl Attempt {
             error: None,
             manifest: None,
             note: None,
+            again: false,
             started: now_micros(),
         }
     }

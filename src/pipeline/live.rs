@@ -87,6 +87,16 @@ pub(super) fn together_note(con: &Connection, parts: &[Staged], keys: &[Key]) ->
     ))
 }
 
+/// The first two parts that hold the same line items (two versions of one report), if any.
+pub(super) fn versions(con: &Connection, parts: &[Staged]) -> Option<(String, String)> {
+    parts.iter().enumerate().find_map(|(i, a)| {
+        parts[i + 1..]
+            .iter()
+            .find(|b| shared_line_items(con, a, b).is_some_and(|n| n > 0))
+            .map(|b| (a.attempt.file.path.clone(), b.attempt.file.path.clone()))
+    })
+}
+
 /// Line items two CUR parts share (by line item id and time interval), where both have those columns.
 fn shared_line_items(con: &Connection, a: &Staged, b: &Staged) -> Option<i64> {
     let pick = |s: &Staged, names: &[&str]| {

@@ -4,7 +4,7 @@
 
 VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 MIN_CAPI  := $(shell sed -n 's/.*min_duckdb_version = "\([^"]*\)".*/\1/p' src/lib.rs | head -1)
-SOURCES   := Cargo.toml $(wildcard src/*.rs src/*/*.rs sql/*.sql)
+SOURCES   := Cargo.toml Cargo.lock $(wildcard src/*.rs src/*/*.rs sql/*.sql sql/rules/*.sql)
 VENV      := .venv
 PY        := $(VENV)/bin/python
 SIZE_MB   ?= 20

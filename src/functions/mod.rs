@@ -17,7 +17,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use duckdb::arrow::array::ArrayRef;
-use duckdb::arrow::compute::cast;
+use duckdb::arrow::compute::{cast_with_options, CastOptions};
 use duckdb::arrow::datatypes::{DataType, TimeUnit};
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{DataChunkHandle, LogicalTypeHandle, LogicalTypeId};
@@ -375,7 +375,7 @@ fn conform<T: CbhFunction>(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>
                     if col.data_type() == &want {
                         Ok(col.clone())
                     } else {
-                        cast(col, &want).map_err(|e| {
+                        exact_cast(col, &want).map_err(|e| {
                             Error::Internal(format!("{}() column {name}: {} to {want}: {e}", T::NAME, col.data_type()))
                         })
                     }
@@ -390,3 +390,55 @@ fn conform<T: CbhFunction>(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>
         })
         .collect()
 }
+
+/// Arrow's cast, but a value that does not fit (out of range, or money that would round) is an error, never a NULL
+/// or a rounded number: the default "safe" cast would hide it.
+fn exact_cast(col: &ArrayRef, want: &DataType) -> std::result::Result<ArrayRef, duckdb::arrow::error::ArrowError> {
+    let out = cast_with_options(col, want, &CastOptions { safe: false, ..Default::default() })?;
+    if out.null_count() != col.null_count() {
+        return Err(duckdb::arrow::error::ArrowError::CastError(format!(
+            "{} value(s) would become NULL",
+            out.null_count() - col.null_count()
+        )));
+    }
+    // A decimal of more scale rounds when cast down: refuse unless the value survives the round trip.
+    if let (DataType::Decimal128(_, from), DataType::Decimal128(_, to)) = (col.data_type(), want) {
+        if to < from {
+            let back = cast_with_options(&out, col.data_type(), &CastOptions { safe: false, ..Default::default() })?;
+            if back.to_data() != col.to_data() {
+                return Err(duckdb::arrow::error::ArrowError::CastError(format!(
+                    "a DECIMAL of scale {from} would round to scale {to}"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use duckdb::arrow::array::{ArrayRef, Decimal128Array, Int64Array};
+    use duckdb::arrow::datatypes::DataType;
+
+    use super::exact_cast;
+
+    #[test]
+    fn a_lossy_cast_is_an_error_never_a_null_or_a_rounded_amount() {
+        let money = |v: Vec<i128>, s: i8| -> ArrayRef {
+            Arc::new(Decimal128Array::from(v).with_precision_and_scale(38, s as u8 as i8).unwrap())
+        };
+        // 0.0000000000001 (scale 13) does not fit DECIMAL(38,12): an error, not 0
+        assert!(exact_cast(&money(vec![1], 13), &DataType::Decimal128(38, 12)).is_err());
+        // 0.1230000000000 does: the same value
+        let ok = exact_cast(&money(vec![1_230_000_000_000], 13), &DataType::Decimal128(38, 12)).unwrap();
+        assert_eq!(ok.as_any().downcast_ref::<Decimal128Array>().unwrap().value(0), 123_000_000_000);
+        // a BIGINT too large for DECIMAL(38,12)'s integer part: an error, not NULL
+        let big: ArrayRef = Arc::new(Int64Array::from(vec![i64::MAX]));
+        assert!(exact_cast(&big, &DataType::Decimal128(20, 12)).is_err());
+        let small: ArrayRef = Arc::new(Int64Array::from(vec![Some(5), None]));
+        assert_eq!(exact_cast(&small, &DataType::Decimal128(38, 12)).unwrap().null_count(), 1);
+    }
+}
+

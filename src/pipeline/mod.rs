@@ -1,5 +1,6 @@
 //! The Bronze → Silver → Gold pipeline over DuckDB connections: no FFI types here.
 
+mod checks;
 pub mod format;
 pub mod discover;
 pub mod ingest;
@@ -12,6 +13,8 @@ pub mod promote;
 pub mod report;
 pub mod rules;
 pub mod stage;
+mod run;
+mod tags;
 
 use duckdb::{Connection, ToSql};
 

@@ -1,0 +1,109 @@
+//! Unit tests of `format.rs`.
+
+use super::*;
+
+fn cols(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn a_column_spelled_twice_is_found_and_lands_in_the_bronze_column_it_matches() {
+    let names = cols(&["lineItem/UnblendedCost", "lineItem/UsageAmount", "line_item_unblended_cost"]);
+    assert_eq!(Format::Cur.repeated(&names), Some((1, 3)));
+    assert_eq!(Format::Cur.repeated(&cols(&["a", "b", "A"])), Some((1, 3)));
+    assert_eq!(Format::Focus.repeated(&cols(&["BilledCost", "EffectiveCost"])), None);
+    assert_eq!(Format::Cur.repeated(&cols(&["resourceTags/user:Name", "resourceTags/user:name"])), None);
+    assert_eq!(Format::Cur.repeated(&cols(&["resourceTags/user:Name", "x", "resourceTags/user:Name"])), Some((1, 3)));
+    let bronze = cols(&["lineItem/UnblendedCost", "resourceTags/user:team"]);
+    let targets = Format::Cur.bronze_targets(&bronze, &cols(&["line_item_unblended_cost", "resourceTags/user:new"]));
+    assert_eq!(targets[0].1.as_deref(), Some("lineItem/UnblendedCost"));
+    assert_eq!(targets[1].1, None);
+}
+
+#[test]
+fn athena_names_are_snake_case_of_legacy_names() {
+    assert_eq!(snake_case("lineItem/UnblendedCost"), "line_item_unblended_cost");
+    assert_eq!(snake_case("reservation/ReservationARN"), "reservation_reservation_a_r_n");
+    assert_eq!(snake_case("product/region"), "product_region");
+    assert_eq!(snake_case("savingsPlan/SavingsPlanEffectiveCost"), "savings_plan_savings_plan_effective_cost");
+    assert_eq!(snake_case("resourceTags/user:Team"), "resource_tags_user_team");
+    assert_eq!(snake_case("resourceTags/aws:createdBy"), "resource_tags_aws_created_by");
+}
+
+#[test]
+fn formats_are_detected_by_their_columns() {
+    assert_eq!(Format::detect(&cols(&["bill/PayerAccountId", "lineItem/UnblendedCost"])), Some(Format::Cur));
+    assert_eq!(Format::detect(&cols(&["line_item_unblended_cost", "product_region"])), Some(Format::CurAthena));
+    assert_eq!(Format::detect(&cols(&["line_item_unblended_cost", "product"])), Some(Format::Cur2));
+    let athena = cols(&["line_item_unblended_cost", "product_region_code", "resource_tags_user_team"]);
+    assert_eq!(Format::detect(&athena), Some(Format::CurAthena));
+    assert_eq!(Format::detect(&cols(&["billedcost", "BillingAccountId"])), Some(Format::Focus));
+    assert_eq!(Format::detect(&cols(&["cost", "account"])), None);
+}
+
+#[test]
+fn required_columns_resolve_in_every_spelling() {
+    let legacy: Vec<String> = Format::Cur.required();
+    assert_eq!(Format::Cur.missing_required(&legacy), None);
+    let athena: Vec<String> = Format::CurAthena.required();
+    assert!(athena.contains(&"line_item_unblended_cost".to_string()));
+    let mut upper: Vec<String> = athena.iter().map(|c| c.to_ascii_uppercase()).collect();
+    assert_eq!(Format::Cur2.missing_required(&upper), None);
+    upper.retain(|c| c != "LINE_ITEM_USAGE_AMOUNT");
+    assert_eq!(Format::Cur2.missing_required(&upper).as_deref(), Some("line_item_usage_amount"));
+    assert_eq!(Format::Focus.missing_required(&cols(&["BilledCost"])).as_deref(), Some("ProviderName"));
+}
+
+#[test]
+fn forced_format_names() {
+    let legacy = cols(&["lineItem/UnblendedCost"]);
+    assert_eq!(Format::parse("CUR", &legacy), Some(Format::Cur));
+    assert_eq!(Format::parse("cur", &cols(&["line_item_unblended_cost"])), Some(Format::CurAthena));
+    assert_eq!(Format::parse(" focus ", &legacy), Some(Format::Focus));
+    assert_eq!(Format::parse("csv", &legacy), None);
+}
+
+#[test]
+fn absent_columns_become_typed_nulls_and_focus_null_strings_are_null() {
+    let region = Format::Cur.column(&cols(&["product/region"]), "product_region");
+    assert_eq!(region, format!("nullif({}, '')", trimmed("\"product/region\"")));
+    assert_eq!(Format::Cur.column(&cols(&[]), "product_region"), "NULL::VARCHAR");
+    assert!(Format::Focus.value("Tags").contains("'NULL'"));
+}
+
+#[test]
+fn double_costs_are_rounded_not_rejected() {
+    let columns = cols(&["line_item_unblended_cost", "line_item_usage_amount", "bill_payer_account_id"]);
+    let checks = Format::CurAthena.checks(&columns, &cols(&["line_item_unblended_cost"]));
+    assert!(checks.contains(&Check::new("line_item_unblended_cost", Kind::RoundedMoney)));
+    assert!(checks.contains(&Check::new("line_item_usage_amount", Kind::Quantity)));
+    assert_eq!(checks[0].kind, Kind::Present);
+}
+
+#[test]
+fn tag_keys_with_quotes_are_literals() {
+    let expr = Format::Cur.tag_entries(&cols(&["resourceTags/user:it's", "other"]));
+    assert!(expr.contains("[{'key': 'user:it''s', 'value': \"resourceTags/user:it's\"}]"), "{expr}");
+    assert!(Format::CurAthena.tag_entries(&cols(&["x"])).contains("([]::"));
+    assert!(Format::Cur2.tag_maps(&cols(&["resource_tags"])).0.contains("'user_'"));
+    let (user, source) = Format::Cur.tag_maps(&cols(&["resourceTags/user:team", "resourceTags/aws:createdBy"]));
+    assert!(user.contains("'key': 'team'") && user.contains("'key': 'aws:createdBy'"), "{user}");
+    assert!(source.contains("'key': 'user:team'"), "{source}");
+    let (user, _) = Format::Cur.tag_maps(&cols(&["resourceTags/user:x", "resourceTags/x"]));
+    let x = format!("coalesce(nullif({}, ''), nullif(", trimmed("\"resourceTags/user:x\""));
+    assert!(user.contains(&x), "{user}");
+    assert!(Format::Focus.tag_entries(&cols(&["tags"])).contains("\"tags\""));
+}
+
+#[test]
+fn new_columns_ignore_case_like_duckdb() {
+    let bronze = cols(&["ingestion_id", "lineItem/UsageType"]);
+    let staged = cols(&["lineitem/usagetype", "resourceTags/user:Team"]);
+    assert_eq!(new_columns(&bronze, &staged), cols(&["resourceTags/user:Team"]));
+}
+
+#[test]
+fn columns_seen_is_bounded() {
+    let many: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();
+    assert!(columns_seen(&many).ends_with("and 8 more"));
+}

@@ -3,7 +3,7 @@
 .PHONY: release debug test reliability bench data demo watch clean venv
 
 VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-MIN_CAPI  := $(shell sed -n 's/.*min_duckdb_version = "\([^"]*\)".*/\1/p' src/lib.rs | head -1)
+MIN_CAPI  := $(shell sed -n 's/.*MIN_DUCKDB_VERSION: &str = "\([^"]*\)".*/\1/p' src/lib.rs | head -1)
 SOURCES   := Cargo.toml Cargo.lock $(wildcard src/*.rs src/*/*.rs sql/*.sql sql/rules/*.sql)
 VENV      := .venv
 PY        := $(VENV)/bin/python

@@ -104,6 +104,8 @@ pub struct State {
     pub host: String,
     /// `SELECT version()` of the host.
     pub duckdb_version: String,
+    /// The database's task state: a call that runs on a worker thread lends DuckDB a thread (capi::tasks).
+    pub tasks: Option<crate::capi::tasks::Tasks>,
 }
 
 /// Proof that a call is in progress: the watcher does not release while one is held.
@@ -172,7 +174,7 @@ impl State {
 }
 
 /// Opens cbh's connections (this must run inside the entrypoint) and starts the watcher.
-pub fn start(con: &Connection) -> Result<Arc<State>> {
+pub fn start(con: &Connection, tasks: Option<crate::capi::tasks::Tasks>) -> Result<Arc<State>> {
     let writer = con.try_clone().context("opening cbh's connections")?;
     let readers = (0..READERS)
         .map(|_| con.try_clone().map(Mutex::new))
@@ -189,6 +191,7 @@ pub fn start(con: &Connection) -> Result<Arc<State>> {
         dirty: AtomicBool::new(false),
         host,
         duckdb_version,
+        tasks,
     });
     let weak = Arc::downgrade(&state);
     exit::install(weak.clone());

@@ -100,9 +100,8 @@ def test_versions_are_pinned_consistently():
     with open(os.path.join(REPO, "src", "lib.rs")) as f:
         lib = f.read()
     assert 'duckdb = { version = "=1.20000.1"' in cargo
-    assert 'duckdb-loadable-macros = "=1.20000.1"' in cargo
     assert "duckdb==2.0." in reqs and "duckdb-cli==1.5.6" in reqs
-    assert 'min_duckdb_version = "v1.5.6"' in lib
+    assert 'MIN_DUCKDB_VERSION: &str = "v1.5.6"' in lib
     assert duckdb.__version__.startswith("2.0.")
 
 

@@ -191,6 +191,8 @@ pub struct Bound<T> {
     args: T,
     state: Arc<State>,
     caller: Option<ClientContext>,
+    /// The client thread: bind runs on it.
+    client: std::thread::ThreadId,
 }
 
 /// Init data: the rows still to emit.
@@ -255,7 +257,7 @@ impl<T: CbhFunction> Adapter<T> {
             bind.add_result_column(name, ty.logical());
         }
         let args = T::bind(bind)?;
-        Ok(Bound { args, state, caller: caller_context(bind) })
+        Ok(Bound { args, state, caller: caller_context(bind), client: std::thread::current().id() })
     }
 
     fn try_func(info: &TableFunctionInfo<Self>, output: &mut DataChunkHandle) -> Result<()> {
@@ -264,10 +266,16 @@ impl<T: CbhFunction> Adapter<T> {
         if rows.is_none() {
             let busy = bound.state.begin()?;
             let call = Call { state: &bound.state, pool: &busy.pool, caller: bound.caller.as_ref() };
-            crate::diag::phase("run", T::NAME);
+            let on_client = std::thread::current().id() == bound.client;
+            crate::diag::phase("run", if on_client { "on the client thread" } else { "on a worker thread" });
             let python = bound.state.host.starts_with("python");
             let interruptible = crate::interrupt::begin(python);
-            let batches = match bound.args.run(&call) {
+            // On a worker thread, the client thread waits idle: a thread of cbh's takes its place (capi::tasks).
+            let result = match (&bound.state.tasks, on_client) {
+                (Some(tasks), false) => tasks.lend(|| bound.args.run(&call)),
+                _ => bound.args.run(&call),
+            };
+            let batches = match result {
                 Err(_) if interruptible.interrupted() => return Err(Error::Interrupted(T::NAME)),
                 other => other?,
             };

@@ -1,6 +1,6 @@
 # cbh: build, test and demo. `make` builds build/release/cbh.duckdb_extension.
 # The DuckDB version is pinned once, in Cargo.toml (crate duckdb); the minimum C API version once, in src/lib.rs.
-.PHONY: release debug test reliability bench data demo watch clean venv
+.PHONY: release debug test check reliability bench data demo watch clean venv
 
 VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 MIN_CAPI  := $(shell sed -n 's/.*MIN_DUCKDB_VERSION: &str = "\([^"]*\)".*/\1/p' src/lib.rs | head -1)
@@ -16,9 +16,16 @@ release: build/release/cbh.duckdb_extension
 
 debug: build/debug/cbh.duckdb_extension
 
+# Both builds share target/release: each is copied out right after cargo builds it (only cbh itself recompiles).
 build/release/cbh.duckdb_extension: $(SOURCES)
 	cargo build --release --lib --bin cbh-footer
 	@mkdir -p build/release
+	target/release/cbh-footer target/release/$(LIB) $@ $(VERSION) $(MIN_CAPI)
+
+# The test build: the release build plus panic injection (CBH_FAULT), for test_panic.py only; users load the above.
+build/test/cbh.duckdb_extension: $(SOURCES)
+	cargo build --release --lib --bin cbh-footer --features fault-injection
+	@mkdir -p build/test
 	target/release/cbh-footer target/release/$(LIB) $@ $(VERSION) $(MIN_CAPI)
 
 build/debug/cbh.duckdb_extension: $(SOURCES)
@@ -38,21 +45,35 @@ $(VENV)/.installed: test/requirements.txt
 
 # Everything: Rust unit and property tests, then every Python test against the built extension in real hosts; the
 # reliability figures the tests record are printed at the end (README, "Reliability and security").
-test: release venv
+test: release build/test/cbh.duckdb_extension venv
 	@mkdir -p build && rm -rf build/reliability
+	$(LINT)
 	cargo test --quiet --lib
 	$(PROPERTIES)
-	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension $(PY) -m pytest -q -rs test
+	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension \
+	  CBH_FAULT_EXTENSION=$(CURDIR)/build/test/cbh.duckdb_extension $(PY) -m pytest -q -rs test
 	$(PY) scripts/reliability_report.py
 
 # Only the reliability and security tests; writes their table into the README.
 RELIABILITY := $(addprefix test/,test_crash.py test_soak.py test_bad_files.py test_fuzz_files.py test_injection.py \
 	test_panic.py test_lockdown.py test_read_only.py test_concurrency.py test_watch.py test_lifecycle.py)
-reliability: release venv
+reliability: release build/test/cbh.duckdb_extension venv
 	@mkdir -p build && rm -rf build/reliability
 	$(PROPERTIES)
-	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension $(PY) -m pytest -q $(RELIABILITY)
+	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension \
+	  CBH_FAULT_EXTENSION=$(CURDIR)/build/test/cbh.duckdb_extension $(PY) -m pytest -q $(RELIABILITY)
 	$(PY) scripts/reliability_report.py --readme
+
+# Formatting (rustfmt.toml) and lints, warnings as errors.
+LINT = cargo fmt --check && cargo clippy --quiet --release --lib --bins --tests -- -D warnings
+
+# The fast set, for a developer between edits (about two minutes): lints, Rust unit tests and every Python test
+# not marked slow (soak, crash, fuzz, watch loops; `make test` runs them all, and so does CI).
+check: release build/test/cbh.duckdb_extension venv
+	$(LINT)
+	cargo test --quiet --lib
+	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension \
+	  CBH_FAULT_EXTENSION=$(CURDIR)/build/test/cbh.duckdb_extension $(PY) -m pytest -q -rs -m "not slow" test
 
 PROPERTIES = cargo test --quiet --test properties > build/properties.log 2>&1 || { cat build/properties.log; exit 1; }; \
 	grep "test result" build/properties.log

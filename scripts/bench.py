@@ -4,7 +4,9 @@
     bench.py --ext EXT --data DIR [--size-mb 1000] [--big-mb 10000] [--reps 5] [--out bench/results.md]
 
 Measures (medians of --reps runs, ratios against the baseline measured in the same run):
-  1. cbh_ingest (Bronze + Silver + Gold) of a legacy CUR file vs CREATE TABLE AS read_csv(all_varchar = true)
+  1. cbh_ingest (Bronze + Silver + Gold) of a legacy CUR file vs the same medallion written by hand in plain DuckDB
+     (bench/medallion.sql), in Python and in the CLI, on default settings, progress bar on and off, with the spread
+     (slowest / fastest run); CREATE TABLE AS read_csv(all_varchar = true) is the physical floor
   2. re-drop of the unchanged file
   3. a revised delivery of the same period (replacement) vs its plain load
   4. cbh_zombies() and cbh_silver() on a warehouse of 10 M line items
@@ -96,6 +98,48 @@ def baseline(file, work, reps):
     return median(times)
 
 
+MEDALLION = os.path.join(REPO, "bench", "medallion.sql")
+
+
+def medallion(file, work):
+    """Seconds of the hand-written medallion (Python) on a new database."""
+    path = fresh(os.path.join(work, "medallion.duckdb"))
+    con = duckdb.connect(path)
+    sql = open(MEDALLION).read().replace("{file}", file.replace("'", "''"))
+    t, _ = timed(lambda: con.execute(sql))
+    con.close()
+    drop(path)
+    return t
+
+
+def cli(sql, path, env=None):
+    """Wall seconds of one duckdb CLI run of `sql` on `path` (the process's start included, on both sides)."""
+    binary = os.path.join(os.path.dirname(sys.executable), "duckdb")
+    t, r = timed(lambda: subprocess.run([binary, "-unsigned", path, "-c", sql], capture_output=True, text=True,
+                                        env=env))
+    assert r.returncode == 0, r.stderr[-1000:]
+    return t, r.stdout, r.stderr
+
+
+def medallion_cli(file, work):
+    path = fresh(os.path.join(work, "medallion-cli.duckdb"))
+    t, _, _ = cli(open(MEDALLION).read().replace("{file}", file.replace("'", "''")), path)
+    drop(path)
+    return t
+
+
+def ingest_cli(file, work, ext):
+    path = fresh(os.path.join(work, "cli.duckdb"))
+    t, out, _ = cli(f"LOAD '{ext}'; {ingest_sql([file])};", path)
+    assert "ingested" in out, out
+    drop(path)
+    return t
+
+
+def spread(xs):
+    return max(xs) / min(xs)
+
+
 def ingest_fresh(files, work, ext, reps, name="w.duckdb", setup=None):
     """Median seconds of a full cbh_ingest into a new warehouse (after `setup` SQL); the last warehouse is kept."""
     times, path = [], None
@@ -113,19 +157,24 @@ def ingest_fresh(files, work, ext, reps, name="w.duckdb", setup=None):
     return median(times), path
 
 
-def phase_seconds(file, work, ext):
-    """Per-phase seconds of one traced ingest (CBH_TRACE=1, in a child process)."""
+def phase_seconds(file, work, ext, host="python"):
+    """Per-phase seconds of one traced ingest (CBH_TRACE=1, in a child process of `host`: python or cli)."""
     code = ("import duckdb,sys; c=duckdb.connect(sys.argv[1], config={'allow_unsigned_extensions':'true'}); "
             "c.execute(\"LOAD '\" + sys.argv[2] + \"'\"); c.execute(sys.argv[3]).fetchall()")
     env = dict(os.environ, CBH_TRACE="1")
-    r = subprocess.run([sys.executable, "-c", code, fresh(os.path.join(work, "trace.duckdb")), ext,
-                        ingest_sql([file])], capture_output=True, text=True, env=env, check=True)
-    marks = [(float(t), p) for t, p in re.findall(r"cbh\[trace\] \+([0-9.]+)s (\w+)", r.stderr)]
+    db = fresh(os.path.join(work, "trace.duckdb"))
+    if host == "cli":
+        stderr = cli(f"LOAD '{ext}'; {ingest_sql([file])};", db, env)[2]
+    else:
+        stderr = subprocess.run([sys.executable, "-c", code, db, ext, ingest_sql([file])], capture_output=True,
+                                text=True, env=env, check=True).stderr
+    drop(db)
+    marks = [(float(t), p) for t, p in re.findall(r"cbh\[trace\] \+([0-9.]+)s (\w+)", stderr)]
     out = {}
     for (t, p), (t2, _) in zip(marks, marks[1:]):
         out[p] = out.get(p, 0) + (t2 - t)
     # Hashing runs on its own thread while DuckDB stages the file: its own note gives bytes and seconds.
-    hashed = re.search(r"hashed (\d+) bytes in ([0-9.]+) s", r.stderr)
+    hashed = re.search(r"hashed (\d+) bytes in ([0-9.]+) s", stderr)
     return out, (int(hashed[1]) / 1e9 / float(hashed[2]) if hashed else float("nan"))
 
 
@@ -213,29 +262,38 @@ def main():
     gb = os.path.getsize(main_file) / 1e9
     print(f"bench: {main_file} ({gb:.2f} GB), {a.reps} repetitions", flush=True)
 
-    # Alternated, so that both sides see the same machine: on a shared VM, speed drifts between runs.
-    bases, fulls, warehouse = [], [], None
+    # Alternated, so that every side sees the same machine: on a shared VM, speed drifts between runs.
+    t = {k: [] for k in ("floor", "hand", "cbh", "cbh_nobar", "hand_cli", "cbh_cli")}
+    warehouse = None
     for _ in range(a.reps):
-        bases.append(baseline(main_file, work, 1))
+        t["floor"].append(baseline(main_file, work, 1))
+        t["hand"].append(medallion(main_file, work))
         if warehouse:
             drop(warehouse)
-        t, warehouse = ingest_fresh([main_file], work, ext, 1)
-        fulls.append(t)
-    base, full = median(bases), median(fulls)
-    row(f"DuckDB alone: CTAS read_csv(all_varchar) of {gb:.2f} GB", f"{base:.2f} s (best {min(bases):.2f} s)")
-    row(f"1. cbh_ingest, full pipeline, {gb:.2f} GB", f"{full:.2f} s (best {min(fulls):.2f} s)", "ratio <= 1.3",
-        f"{full / base:.2f} (best to best {min(fulls) / min(bases):.2f})")
-    # The Python host (duckdb 2.0) sometimes runs a table function on its one background thread, and cbh's SQL then
-    # has that thread alone: one more thread than cores gives it a second in every run.
-    # The rows that compare ingests with each other (3, growth) run this way too, so that the mode does not decide.
-    steady = f"SET threads = {os.cpu_count() + 1}"
-    more, path = ingest_fresh([main_file], work, ext, a.reps, "threads.duckdb", steady)
-    drop(path)
-    row(f"1b. the same, SET threads = {os.cpu_count() + 1} (cores + 1)", f"{more:.2f} s", "ratio <= 1.3",
-        f"{more / base:.2f}")
+        s, warehouse = ingest_fresh([main_file], work, ext, 1)
+        t["cbh"].append(s)
+        s, path = ingest_fresh([main_file], work, ext, 1, "nobar.duckdb", "SET enable_progress_bar = false")
+        drop(path)
+        t["cbh_nobar"].append(s)
+        t["hand_cli"].append(medallion_cli(main_file, work))
+        t["cbh_cli"].append(ingest_cli(main_file, work, ext))
+    m = {k: median(v) for k, v in t.items()}
+    runs = lambda k: f"{m[k]:.2f} s (runs {min(t[k]):.2f} to {max(t[k]):.2f} s, spread {spread(t[k]):.2f})"
+    row(f"DuckDB alone (the floor): CTAS read_csv(all_varchar) of {gb:.2f} GB", runs("floor"))
+    row(f"1. hand-written medallion in plain DuckDB (bench/medallion.sql), Python", runs("hand"), "the yardstick",
+        f"{m['hand'] / m['floor']:.2f} x the floor")
+    row("1. cbh_ingest, Python, default settings", runs("cbh"), "<= 1.0 x the medallion, spread <= 1.15",
+        f"{m['cbh'] / m['hand']:.2f} x the medallion ({m['cbh'] / m['floor']:.2f} x the floor)")
+    row("1a. cbh_ingest, Python, SET enable_progress_bar = false", runs("cbh_nobar"),
+        "<= 1.0 x the medallion, spread <= 1.15", f"{m['cbh_nobar'] / m['hand']:.2f} x the medallion")
+    row("1c. hand-written medallion, duckdb CLI 1.5.6 (wall time of the process)", runs("hand_cli"))
+    row("1c. cbh_ingest, duckdb CLI 1.5.6 (wall time of the process)", runs("cbh_cli"), "<= 1.0 x the medallion",
+        f"{m['cbh_cli'] / m['hand_cli']:.2f} x the CLI medallion")
+    steady = None
     phases, hash_gbps = phase_seconds(main_file, work, ext)
-    notes.append("Phases of one traced ingest (s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()
-                                                                   if v >= 0.005))
+    for host, p in (("Python", phases), ("the CLI", phase_seconds(main_file, work, ext, "cli")[0])):
+        notes.append(f"Phases of one traced ingest in {host} (s): " + ", ".join(f"{k} {v:.2f}" for k, v in p.items()
+                                                                             if v >= 0.005))
 
     con = connect(warehouse, ext)
     redrop = median([timed(lambda: con.execute(ingest_sql([main_file])).fetchall())[0] for _ in range(a.reps)])
@@ -250,14 +308,13 @@ def main():
         if os.path.exists(warehouse + ".wal"):
             shutil.copy(warehouse + ".wal", copy + ".wal")
         con = connect(copy, ext)
-        con.execute(steady)
         t, r = timed(lambda: con.execute(ingest_sql([revised_file])).fetchall())
         assert r[0][0] == "replaced", r
         con.close()
         revised.append(t)
         drop(copy)
     plain, _ = ingest_fresh([revised_file], work, ext, a.reps, "plain.duckdb", steady)
-    row(f"3. revised delivery of the same period (replaces it; {steady}, as its plain load)", f"{median(revised):.2f} s",
+    row("3. revised delivery of the same period (replaces it) vs its plain load", f"{median(revised):.2f} s",
         "<= 1.3x its plain load", f"{median(revised) / plain:.2f} (plain {plain:.2f} s)")
 
     # 4. A warehouse of about 10 M line items: several periods.
@@ -310,7 +367,7 @@ def main():
              "| measurement | result | target | ratio / note |", "|---|---|---|---|"]
     lines += [f"| {w} | {v} | {t} | {r} |" for w, v, t, r in rows]
     if growth:
-        lines += ["", f"Growth (medians of {a.reps} runs, {steady}):", "", "| input (GB) | cbh_ingest (s) | s per GB | warehouse (GB) |",
+        lines += ["", f"Growth (medians of {a.reps} runs, default settings):", "", "| input (GB) | cbh_ingest (s) | s per GB | warehouse (GB) |",
                   "|---|---|---|---|"]
         lines += [f"| {g:.2f} | {t:.2f} | {t / g:.2f} | {w:.2f} |" for g, t, w in growth]
     lines += [""] + [f"- {n}" for n in notes] + [""]

@@ -3,8 +3,9 @@
 //! - `CBH_TRACE=1` prints each phase of a call to standard error (`cbh[trace] +0.123s silver aws/123/2024-09-01`),
 //!   to see where time goes or where a call stopped; `CBH_TRACE=sql` also prints the generated SQL statements (to
 //!   profile them with `EXPLAIN ANALYZE`).
-//! - `CBH_FAULT=<phase>` makes cbh panic when it reaches that phase. The reliability tests use it to prove that a
-//!   panic surfaces as an ordinary DuckDB error and leaves the warehouse as it was.
+//! - `CBH_FAULT=<phase>` makes cbh panic when it reaches that phase, in the test build only (cargo feature
+//!   `fault-injection`; the release build users load has no such code). The reliability tests use it to prove that
+//!   a panic surfaces as an ordinary DuckDB error and leaves the warehouse as it was.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -35,6 +36,7 @@ pub fn phase(phase: &str, detail: &str) {
         let t = start().elapsed().as_secs_f64();
         eprintln!("cbh[trace] +{t:.3}s {phase} {detail}");
     }
+    #[cfg(feature = "fault-injection")]
     if std::env::var_os("CBH_FAULT").is_some_and(|f| f == phase) {
         panic!("CBH_FAULT: fault injected at phase '{phase}'");
     }

@@ -84,7 +84,15 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    /// The DuckDB error behind a failed statement, for callers that walk the chain.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Db { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
 
 impl Error {
     /// What went wrong, without cbh's prefix and context: to quote inside another message.
@@ -140,9 +148,9 @@ pub fn csv_error(message: &str) -> (Option<u64>, String) {
         let guess = "a quoted value that never closes, lines of different lengths, or not CSV at all?";
         return (None, format!("DuckDB finds no consistent comma-separated layout in it ({guess})"));
     }
-    let line = message.split_once("CSV Error on Line: ").and_then(|(_, rest)| {
-        rest.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok())
-    });
+    let line = message
+        .split_once("CSV Error on Line: ")
+        .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()));
     if message.contains("This file is not utf-8 encoded") {
         return (line, NOT_UTF8.into());
     }
@@ -203,6 +211,15 @@ mod tests {
             Some("IO Error: Input is not a GZIP stream: x.gz\n\nLINE 4: SELECT * FROM read_csv($1...\n   ^".into()),
         );
         assert_eq!(db_message(&e), "IO Error: Input is not a GZIP stream: x.gz");
+    }
+
+    #[test]
+    fn a_failed_statement_keeps_duckdb_error_as_its_source() {
+        use std::error::Error as _;
+        let failed: std::result::Result<(), duckdb::Error> = Err(duckdb::Error::InvalidParameterName("$9".into()));
+        let e = failed.context("reading").unwrap_err();
+        assert!(e.source().is_some_and(|s| s.to_string().contains("$9")), "{:?}", e.source());
+        assert!(Error::Usage("x".into()).source().is_none());
     }
 
     #[test]

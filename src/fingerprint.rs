@@ -28,7 +28,14 @@ pub struct Digest {
 /// SHA-256, size, first bytes and first NUL byte of everything `reader` yields, in one pass; for a gzip or zstd
 /// file, on the way, whether its stream is complete (`crate::compressed`).
 pub fn digest(reader: impl Read) -> std::io::Result<Digest> {
-    let mut tap = Tap { inner: reader, hasher: Sha256::new(), size: 0, head: Vec::with_capacity(4), first_nul: None, failed: None };
+    let mut tap = Tap {
+        inner: reader,
+        hasher: Sha256::new(),
+        size: 0,
+        head: Vec::with_capacity(4),
+        first_nul: None,
+        failed: None,
+    };
     let mut magic = [0u8; 4];
     let mut n = 0;
     while n < magic.len() {

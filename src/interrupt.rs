@@ -201,7 +201,8 @@ extern "C" fn on_sigint(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
     }
     if previous.sa_flags & libc::SA_SIGINFO != 0 {
         // SAFETY: the saved handler was installed with SA_SIGINFO, so it takes these three arguments.
-        let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) = unsafe { std::mem::transmute(action) };
+        let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+            unsafe { std::mem::transmute(action) };
         f(sig, info, ctx);
     } else {
         // SAFETY: a handler installed without SA_SIGINFO takes the signal number only.
@@ -253,7 +254,9 @@ fn uninstall() {
     // may have installed another meanwhile, which must stay).
     unsafe {
         let mut current: libc::sigaction = std::mem::zeroed();
-        if libc::sigaction(libc::SIGINT, std::ptr::null(), &mut current) == 0 && current.sa_sigaction == on_sigint as *const () as usize {
+        if libc::sigaction(libc::SIGINT, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == on_sigint as *const () as usize
+        {
             libc::sigaction(libc::SIGINT, (*std::ptr::addr_of!(PREVIOUS)).as_ptr(), std::ptr::null_mut());
         }
     }

@@ -25,7 +25,10 @@ const MIN_DUCKDB_VERSION: &str = "v1.5.6";
 /// # Safety
 /// Called by DuckDB only, with the `info` and `access` of the extension being loaded.
 #[no_mangle]
-pub unsafe extern "C" fn cbh_init_c_api(info: ffi::duckdb_extension_info, access: *const ffi::duckdb_extension_access) -> bool {
+pub unsafe extern "C" fn cbh_init_c_api(
+    info: ffi::duckdb_extension_info,
+    access: *const ffi::duckdb_extension_access,
+) -> bool {
     // SAFETY: DuckDB passes a valid info and access for the duration of this call.
     match unsafe { load(info, access) } {
         Ok(loaded) => loaded,

@@ -14,7 +14,11 @@ macro_rules! sql_files {
 sql_files! {
     BRONZE_ADD_COLUMN = "bronze_add_column.sql";
     BRONZE_COLUMNS = "bronze_columns.sql";
+    BRONZE_DELETE = "bronze_delete.sql";
     BRONZE_INSERT = "bronze_insert.sql";
+    BRONZE_LOAD = "bronze_load.sql";
+    BRONZE_NUMBER_ROWS = "bronze_number_rows.sql";
+    READ_CSV = "read_csv.sql";
     BRONZE_KEYS = "bronze_keys.sql";
     CHECK_PERIOD = "check_period.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
@@ -130,6 +134,13 @@ pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A template that is part of a statement (such as `read_csv.sql`), as one line without its comments, so that it can
+/// fill a placeholder anywhere, even one named in another template's comment.
+pub fn fragment(template: &str) -> String {
+    let lines = template.lines().filter(|l| !l.trim_start().starts_with("--")).map(str::trim);
+    lines.collect::<Vec<_>>().join(" ")
+}
+
 /// A SQL string literal, single-quoted (`'` doubled).
 pub fn literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
@@ -151,7 +162,8 @@ mod tests {
     fn statements_split_at_line_ending_semicolons() {
         let parts = statements("-- c\nDELETE FROM a;\nINSERT INTO b\nSELECT ';';\n");
         assert_eq!(parts, vec!["DELETE FROM a;\n", "INSERT INTO b\nSELECT ';';\n"]);
-        assert_eq!(statements(PERIOD_DELETE).len(), 7);
+        assert_eq!(statements(PERIOD_DELETE).len(), 3);
+        assert_eq!(statements(BRONZE_DELETE).len(), 4);
     }
 
     #[test]

@@ -126,11 +126,8 @@ impl State {
     /// Starts a call; fails with a clear message (never waits) once cbh has been released.
     pub fn begin(&self) -> Result<Busy<'_>> {
         self.busy.fetch_add(1, SeqCst);
-        let pool = if self.released.load(SeqCst) {
-            None
-        } else {
-            self.pool.lock().unwrap_or_else(|p| p.into_inner()).clone()
-        };
+        let pool =
+            if self.released.load(SeqCst) { None } else { self.pool.lock().unwrap_or_else(|p| p.into_inner()).clone() };
         match pool {
             Some(pool) => Ok(Busy { state: self, pool }),
             None => {
@@ -156,9 +153,11 @@ impl State {
         let Some(pool) = self.pool.lock().unwrap_or_else(|p| p.into_inner()).clone() else { return };
         let writer = pool.writer();
         let writable = writer
-            .query_row("SELECT NOT readonly FROM duckdb_databases() WHERE database_name = current_database()", [], |r| {
-                r.get::<_, bool>(0)
-            })
+            .query_row(
+                "SELECT NOT readonly FROM duckdb_databases() WHERE database_name = current_database()",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
             .unwrap_or(false);
         if writable {
             if let Err(e) = crate::pipeline::ensure_warehouse(&writer) {
@@ -194,7 +193,7 @@ pub fn start(con: &Connection, tasks: Option<crate::capi::tasks::Tasks>) -> Resu
         tasks,
     });
     let weak = Arc::downgrade(&state);
-    exit::install(weak.clone());
+    exit::install();
     std::thread::Builder::new()
         .name("cbh-lifecycle".into())
         .spawn(move || watch(weak, watcher))
@@ -265,13 +264,9 @@ fn park_forever(con: Connection) {
 /// Process exit: DuckDB calls made while the process runs its exit handlers crash it, so the watcher stops first.
 mod exit {
     use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-    use std::sync::{Mutex, MutexGuard, Once, Weak};
-
-    use super::State;
+    use std::sync::{Mutex, MutexGuard, Once};
 
     static LOCK: Mutex<()> = Mutex::new(());
-    /// cbh in each database of this process, for the checkpoint at exit.
-    static STATES: Mutex<Vec<Weak<State>>> = Mutex::new(Vec::new());
     static EXITING: AtomicBool = AtomicBool::new(false);
     static INSTALL: Once = Once::new();
 
@@ -279,38 +274,19 @@ mod exit {
         fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
     }
 
+    /// No DuckDB call at exit: a CHECKPOINT from here crashed Python too (in DuckDB's checkpoint writer, 3 of 50
+    /// runs, measured), as it crashed the CLI. Nor can a call checkpoint before it returns: DuckDB counts the
+    /// calling query as a write transaction and refuses. So a process that exits within a poll of its last call
+    /// keeps that call's commit in the .wal, which DuckDB replays when the database is next opened.
     extern "C" fn on_exit() {
         EXITING.store(true, SeqCst);
         // Wait for a poll in progress to finish, then keep the lock for good.
         if let Ok(g) = LOCK.lock() {
             std::mem::forget(g);
         }
-        let states: Vec<Weak<State>> = STATES.lock().map(|s| s.clone()).unwrap_or_default();
-        for state in states.iter().filter_map(Weak::upgrade) {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| last_checkpoint(&state)));
-        }
     }
 
-    /// Python only (one instance per file there): the checkpoint DuckDB makes on close, which a database cbh still
-    /// holds at exit misses. It runs before DuckDB's own exit handlers (registered earlier, so run later). Not in
-    /// the CLI, where DuckDB calls at exit crashed it (10 of 32 runs, measured).
-    fn last_checkpoint(state: &State) {
-        if !state.host.starts_with("python") || state.released.load(SeqCst) || state.busy.load(SeqCst) != 0 {
-            return;
-        }
-        if !state.dirty.load(SeqCst) {
-            return;
-        }
-        let Some(pool) = state.pool.try_lock().ok().and_then(|p| p.clone()) else { return };
-        let Ok(writer) = pool.writer.try_lock() else { return };
-        let _ = writer.execute_batch("CHECKPOINT");
-    }
-
-    pub fn install(state: Weak<State>) {
-        if let Ok(mut states) = STATES.lock() {
-            states.retain(|s| s.strong_count() > 0);
-            states.push(state);
-        }
+    pub fn install() {
         // SAFETY: atexit takes a plain extern "C" function, which lives as long as the process.
         INSTALL.call_once(|| unsafe {
             atexit(on_exit);

@@ -24,6 +24,15 @@ def ext():
     return extension_path()
 
 
+def fault_extension_path():
+    """The test build: the extension with panic injection (`CBH_FAULT`, cargo feature fault-injection), which the
+    release build users load leaves out. `make test` builds it."""
+    path = os.environ.get("CBH_FAULT_EXTENSION") or os.path.join(REPO, "build", "test", "cbh.duckdb_extension")
+    if not os.path.exists(path):
+        pytest.fail(f"{path} does not exist: build the test extension first (make build/test/cbh.duckdb_extension)")
+    return path
+
+
 @pytest.fixture
 def connect(ext):
     """Opens a database in Python with unsigned extensions allowed and cbh loaded; closes it afterwards."""

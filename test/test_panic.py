@@ -1,5 +1,7 @@
 """No panic crosses the FFI boundary: a panic anywhere in cbh (injected with CBH_FAULT=<phase>, see src/diag.rs)
 surfaces as an ordinary DuckDB error, the host process lives on, the warehouse is as it was, and cbh keeps working.
+The injection is compiled only into the test build (cargo feature fault-injection): these tests load that build,
+and the last one checks that the release build ignores CBH_FAULT.
 """
 import os
 import subprocess
@@ -7,12 +9,27 @@ import subprocess
 import duckdb
 import pytest
 
-from conftest import REPO, cli_binary, record_figure
+from conftest import REPO, cli_binary, extension_path, fault_extension_path, record_figure
 
 SEPT = os.path.join(REPO, "test", "data", "cur", "sept.csv")
 OCT = os.path.join(REPO, "test", "data", "cur", "oct-part1.csv")
 INGEST_PHASES = ["bind", "run", "list", "hash", "stage", "bronze", "silver", "gold", "ledger", "commit"]
 SURVIVED = []
+
+
+@pytest.fixture(scope="session")
+def ext():
+    """This module's tests (and the `connect` fixture they use) load the test build."""
+    return fault_extension_path()
+
+
+def test_the_release_build_has_no_fault_injection(tmp_path, monkeypatch):
+    """What users load ignores CBH_FAULT: the ingest lands."""
+    monkeypatch.setenv("CBH_FAULT", "silver")
+    con = duckdb.connect(str(tmp_path / "r.duckdb"), config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{extension_path()}'")
+    assert con.execute(f"SELECT status FROM cbh_ingest('{SEPT}')").fetchall() == [("ingested",)]
+    con.close()
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ use std::process::ExitCode;
 
 fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let [lib, out, version, min_capi, rest @ ..] = args else {
-        return Err("usage: cbh-footer <library> <output.duckdb_extension> <version> <min-capi-version> [platform]".into());
+        return Err(
+            "usage: cbh-footer <library> <output.duckdb_extension> <version> <min-capi-version> [platform]".into()
+        );
     };
     let platform = rest.first().cloned().unwrap_or_else(footer::host_platform);
     let meta = footer::Metadata {

@@ -19,7 +19,8 @@ pub struct Forget {
 
 impl CbhFunction for Forget {
     const NAME: &'static str = "cbh_forget";
-    const ABOUT: &'static str = "Removes billing periods from every layer, so that their files land again when next ingested.";
+    const ABOUT: &'static str =
+        "Removes billing periods from every layer, so that their files land again when next ingested.";
     const HELP: &'static [(&'static str, &'static str)] = &[
         ("billing_period", "the month to forget: '2024-09' or a DATE (required)"),
         ("billing_account", "only this billing account"),

@@ -73,10 +73,11 @@ impl CbhFunction for Help {
                 rows.push([f.clone(), "column".into(), (*name).into(), ty.sql().into(), String::new()]);
             }
         }
-        let columns = (0..5)
-            .map(|i| Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r[i].as_str()))) as _)
-            .collect();
+        let columns =
+            (0..5).map(|i| Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r[i].as_str()))) as _).collect();
         let fields: Vec<Field> = Self::COLUMNS.iter().map(|(n, _)| Field::new(*n, DataType::Utf8, true)).collect();
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map(|b| vec![b]).map_err(|e| Error::Internal(e.to_string()))
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+            .map(|b| vec![b])
+            .map_err(|e| Error::Internal(e.to_string()))
     }
 }

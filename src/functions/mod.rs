@@ -6,8 +6,8 @@
 mod check;
 mod forget;
 mod help;
-mod output;
 mod ingest;
+mod output;
 mod silver;
 mod status;
 mod waste;
@@ -23,10 +23,10 @@ use duckdb::vtab::{record_batch_to_duckdb_data_chunk, BindInfo, InitInfo, TableF
 use duckdb::Connection;
 
 use crate::error::{guarded, Error, Result};
-use output::conform;
-pub use output::Ty;
 use crate::fingerprint::ClientContext;
 use crate::state::{check_not_reentrant, Pool, State};
+use output::conform;
+pub use output::Ty;
 
 /// Registers every cbh function on `con`.
 pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
@@ -159,9 +159,11 @@ pub fn warehouse_ready(pool: &Pool) -> Result<bool> {
 pub fn require_writable(pool: &Pool, function: &str) -> Result<()> {
     let reader = pool.reader();
     let (name, read_only): (String, bool) = reader
-        .query_row("SELECT database_name, readonly FROM duckdb_databases() WHERE database_name = current_database()", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT database_name, readonly FROM duckdb_databases() WHERE database_name = current_database()",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .map_err(|e| Error::Internal(format!("reading whether the database is read-only: {e}")))?;
     if read_only {
         return Err(Error::Usage(format!(

@@ -158,4 +158,3 @@ mod tests {
         assert_eq!(exact_cast(&small, &DataType::Decimal128(38, 12)).unwrap().null_count(), 1);
     }
 }
-

@@ -12,7 +12,8 @@ pub struct Status;
 
 impl CbhFunction for Status {
     const NAME: &'static str = "cbh_status";
-    const ABOUT: &'static str = "Health of cbh and its warehouse: versions, periods, rows, the last ingestion, one row.";
+    const ABOUT: &'static str =
+        "Health of cbh and its warehouse: versions, periods, rows, the last ingestion, one row.";
     const COLUMNS: &'static [(&'static str, Ty)] = &[
         ("cbh_version", Ty::Text),
         ("duckdb_version", Ty::Text),

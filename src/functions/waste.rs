@@ -17,7 +17,8 @@ pub struct Waste {
 
 impl CbhFunction for Waste {
     const NAME: &'static str = "cbh_waste";
-    const ABOUT: &'static str = "What the zombies cost, per billing period, by rule, service, account and owner tag, and in total.";
+    const ABOUT: &'static str =
+        "What the zombies cost, per billing period, by rule, service, account and owner tag, and in total.";
     const HELP: &'static [(&'static str, &'static str)] = &[
         ("billing_period", "only this month: '2024-09' or a DATE"),
         ("owner_tag", "the tag that names a resource's owner (default 'owner')"),

@@ -14,7 +14,8 @@ pub struct Zombies(ZombieFilter);
 
 impl CbhFunction for Zombies {
     const NAME: &'static str = "cbh_zombies";
-    const ABOUT: &'static str = "What bills but is idle: the findings of the zombie rules, the most monthly waste first.";
+    const ABOUT: &'static str =
+        "What bills but is idle: the findings of the zombie rules, the most monthly waste first.";
     const HELP: &'static [(&'static str, &'static str)] = &[
         ("billing_period", "only this month: '2024-09' or a DATE"),
         ("min_cost", "only findings costing at least this much (0 also shows findings worth nothing)"),

@@ -43,9 +43,14 @@ pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> Str
     };
     // Plain: at most 15 integer digits and `scale` decimal places (any, for None), no exponent.
     let plain = |derived: &mut Vec<(String, String)>, v: &str, scale: Option<u32>| {
-        let (fraction, some) = scale.map_or(("*".to_string(), "+".to_string()), |s| (format!("{{0,{s}}}"), format!("{{1,{s}}}")));
+        let (fraction, some) =
+            scale.map_or(("*".to_string(), "+".to_string()), |s| (format!("{{0,{s}}}"), format!("{{1,{s}}}")));
         let name = format!("p{}_{v}", scale.map_or(String::new(), |s| s.to_string()));
-        derive(derived, name, format!("regexp_full_match({v}, '[+-]?([0-9]{{1,15}}(\\.[0-9]{fraction})?|\\.[0-9]{some})')"))
+        derive(
+            derived,
+            name,
+            format!("regexp_full_match({v}, '[+-]?([0-9]{{1,15}}(\\.[0-9]{fraction})?|\\.[0-9]{some})')"),
+        )
     };
     let mut plain_of: Vec<(String, String)> = Vec::new(); // value -> its plain flag (any scale: implies < 10^15)
     let mut cases = Vec::new();
@@ -58,7 +63,11 @@ pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> Str
             format!("{v} IS NOT NULL AND NOT {flag} AND NOT ({full})")
         };
         let decimal = |scale: u32| {
-            format!("{} AND {} <= {scale} AND try_cast({v} AS DECIMAL(38, {scale})) IS NOT NULL", number(&v), places(&v))
+            format!(
+                "{} AND {} <= {scale} AND try_cast({v} AS DECIMAL(38, {scale})) IS NOT NULL",
+                number(&v),
+                places(&v)
+            )
         };
         let condition = match check.kind {
             Kind::Present => format!("{v} IS NULL"),

@@ -141,13 +141,15 @@ pub(super) fn hash(caller: &ClientContext, file: &Found) -> Result<String> {
     let d = digest(handle).map_err(|e| reject(format!("cannot be read: {e}")))?;
     crate::diag::note(&format!("hashed {} bytes in {:.3} s {}", d.size, started.elapsed().as_secs_f64(), file.path));
     if let Some(e) = d.stream_error {
-        let (kind, tool) = if d.head.starts_with(crate::compressed::GZIP) { ("gzip", "gzip -t") } else { ("zstd", "zstd -t") };
+        let (kind, tool) =
+            if d.head.starts_with(crate::compressed::GZIP) { ("gzip", "gzip -t") } else { ("zstd", "zstd -t") };
         return Err(reject(format!(
             "is not a complete {kind} file ({e}): it was cut short or damaged, perhaps while being copied, so nothing \
              of it landed; copy it again whole (`{tool}` checks it)"
         )));
     }
-    let compressed = [&[0x1f, 0x8b][..], &[0x28, 0xb5, 0x2f, 0xfd], b"PAR1", b"PK"].iter().any(|m| d.head.starts_with(m));
+    let compressed =
+        [&[0x1f, 0x8b][..], &[0x28, 0xb5, 0x2f, 0xfd], b"PAR1", b"PK"].iter().any(|m| d.head.starts_with(m));
     if let (Some(at), false) = (d.first_nul, compressed) {
         return Err(reject(format!(
             "has a NUL byte (at byte {at}), which no text export has: the file is binary or corrupt, or not UTF-8 \
@@ -158,6 +160,7 @@ pub(super) fn hash(caller: &ClientContext, file: &Found) -> Result<String> {
 }
 
 /// How a file is packed, from its first bytes.
+#[derive(Clone)]
 pub(super) enum Container {
     Csv(&'static str),
     Parquet,
@@ -177,9 +180,11 @@ pub(super) fn container(caller: &ClientContext, path: &str) -> std::result::Resu
     let head = &head[..n];
     let lower = path.to_ascii_lowercase();
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Err("is a ZIP archive, which DuckDB cannot read. Choose GZIP (or Parquet) compression in the export's \
+        return Err(
+            "is a ZIP archive, which DuckDB cannot read. Choose GZIP (or Parquet) compression in the export's \
                     settings, or unzip the file first"
-            .into());
+                .into(),
+        );
     }
     if head.starts_with(b"PAR1") {
         return Ok(Container::Parquet);

@@ -144,16 +144,16 @@ impl Format {
     /// The format a file's columns show, if any: legacy CUR by its `category/Name` headers, CUR 2.0 and the
     /// Athena form by their snake_case category prefixes (CUR 2.0 has map columns), FOCUS by its core columns.
     pub fn detect(columns: &[String]) -> Option<Format> {
-        let prefixed = |prefixes: &[&str]| {
-            columns.iter().any(|c| prefixes.iter().any(|p| c.to_ascii_lowercase().starts_with(p)))
-        };
+        let prefixed =
+            |prefixes: &[&str]| columns.iter().any(|c| prefixes.iter().any(|p| c.to_ascii_lowercase().starts_with(p)));
         if prefixed(&["lineitem/", "bill/"]) {
             Some(Format::Cur)
         } else if prefixed(&["line_item_", "bill_"]) {
             // CUR 2.0's map columns; the legacy Athena form flattens them (`product_region`, `resource_tags_user_x`).
             let cur2 = ["product", "resource_tags", "cost_category", "discount"];
             Some(if cur2.iter().any(|c| has(columns, c)) { Format::Cur2 } else { Format::CurAthena })
-        } else if ["BilledCost", "EffectiveCost", "ChargeCategory", "BillingAccountId"].iter().any(|c| has(columns, c)) {
+        } else if ["BilledCost", "EffectiveCost", "ChargeCategory", "BillingAccountId"].iter().any(|c| has(columns, c))
+        {
             Some(Format::Focus)
         } else {
             None
@@ -229,23 +229,18 @@ impl Format {
 
     /// Checks of a staged file with `columns`; `doubles` are the columns read from floating-point values.
     pub fn checks(self, columns: &[String], doubles: &[String]) -> Vec<Check> {
-        let (present, timestamps, optional_timestamps, money, quantities, json): (
-            &[&str],
-            &[&str],
-            &[&str],
-            &[&str],
-            &[&str],
-            &[&str],
-        ) = match self {
-            Format::Focus => (
+        // The columns each kind of check applies to: present, timestamps, optional timestamps, money, quantities, JSON.
+        type Kinds = [&'static [&'static str]; 6];
+        let [present, timestamps, optional_timestamps, money, quantities, json]: Kinds = match self {
+            Format::Focus => [
                 &["ProviderName", "BillingAccountId"],
                 &["BillingPeriodStart"],
                 &["BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd"],
                 &["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"],
                 &["ConsumedQuantity"],
                 &["Tags"],
-            ),
-            _ => (
+            ],
+            _ => [
                 &["bill_payer_account_id"],
                 &["bill_billing_period_start_date"],
                 &["bill_billing_period_end_date", "line_item_usage_start_date", "line_item_usage_end_date"],
@@ -261,7 +256,7 @@ impl Format {
                 ],
                 &["line_item_usage_amount"],
                 &["resource_tags", "product"],
-            ),
+            ],
         };
         let mut out = Vec::new();
         let mut add = |names: &[&str], kind: Kind| {
@@ -293,7 +288,10 @@ impl Format {
         if let (Some(start), Some(end), Some(charge)) =
             (self.resolve(columns, start), self.resolve(columns, end), self.resolve(columns, charge))
         {
-            out.push(Check { period: Some((start.to_string(), end.to_string())), ..Check::new(charge, Kind::InPeriod) });
+            out.push(Check {
+                period: Some((start.to_string(), end.to_string())),
+                ..Check::new(charge, Kind::InPeriod)
+            });
         }
         out
     }
@@ -302,7 +300,9 @@ impl Format {
     pub fn service_and_region(self, columns: &[String]) -> (String, String) {
         let c = |name: &str| self.column(columns, name);
         let product = |key: &str| match (self, self.resolve(columns, "product")) {
-            (Format::Cur2, Some(p)) => format!("json_extract_string({}, {})", self.value(p), literal(&format!("$.{key}"))),
+            (Format::Cur2, Some(p)) => {
+                format!("json_extract_string({}, {})", self.value(p), literal(&format!("$.{key}")))
+            }
             _ => "NULL::VARCHAR".into(),
         };
         (
@@ -393,10 +393,7 @@ impl Format {
     /// for a column Bronze does not have yet (a file spelling a column differently must not start a second one,
     /// which Silver would not read).
     pub fn bronze_targets(self, bronze: &[String], staged: &[String]) -> Vec<(String, Option<String>)> {
-        staged
-            .iter()
-            .map(|s| (s.clone(), bronze.iter().find(|b| self.same_column(b, s)).cloned()))
-            .collect()
+        staged.iter().map(|s| (s.clone(), bronze.iter().find(|b| self.same_column(b, s)).cloned())).collect()
     }
 }
 

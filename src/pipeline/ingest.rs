@@ -9,13 +9,14 @@ use std::collections::{HashMap, HashSet};
 
 use duckdb::Connection;
 
+use super::bronze::Loads;
 use super::discover::{self, check_path, Found};
 use super::land::{land, staged_free_deliveries, Delivery, Staged};
 use super::ledger::{known_sha256, landed, Attempt};
 use super::manifest::{self, Manifest};
 use super::run::Run;
 use super::stage::{distinct, Stages};
-use super::{ensure_warehouse, final_transaction, Key};
+use super::{ensure_warehouse, Key};
 use crate::error::{Context, Error, Result};
 use crate::fingerprint::ClientContext;
 use crate::sql;
@@ -23,7 +24,13 @@ use crate::sql;
 /// Ingests the files `patterns` match; returns the ingestion id (its ledger rows are the call's output).
 /// `forced` names the format when detection should not decide.
 /// `force` lands every file again, even bytes that landed before.
-pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], forced: Option<&str>, force: bool) -> Result<i64> {
+pub fn ingest(
+    con: &Connection,
+    caller: &ClientContext,
+    patterns: &[String],
+    forced: Option<&str>,
+    force: bool,
+) -> Result<i64> {
     ensure_warehouse(con)?;
     crate::diag::phase("list", &patterns.join(", "));
     let files = discover::list(con, patterns)?;
@@ -33,13 +40,15 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
         caller,
         ingestion,
         forced: forced.map(str::to_string),
+        loads: Loads::new(con),
         stages: Stages { con, tables: Vec::new() },
         rejected: Vec::new(),
         outcomes: HashMap::new(),
         manifest_keys: Vec::new(),
         pending: Vec::new(),
     };
-    let (noise, files): (Vec<Found>, Vec<Found>) = files.into_iter().partition(|f| discover::companion(&f.path).is_some());
+    let (noise, files): (Vec<Found>, Vec<Found>) =
+        files.into_iter().partition(|f| discover::companion(&f.path).is_some());
     for f in noise {
         let note = discover::companion(&f.path).map(str::to_string);
         run.skip(Attempt::new(f), note)?;
@@ -129,7 +138,10 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
         }
         match speculative.unwrap_or_else(|| run.stage(attempt, false)) {
             Ok(s) => staged.push(Staged { attempt: Attempt { sha256: Some(sha), ..s.attempt }, ..s }),
-            Err((attempt, e)) => run.reject(Attempt { sha256: Some(sha), ..attempt }, &e)?,
+            Err(refused) => {
+                let (attempt, e) = *refused;
+                run.reject(Attempt { sha256: Some(sha), ..attempt }, &e)?
+            }
         }
     }
     // Bytes that landed before change nothing, unless new files of the same delivery arrive with them (a revised
@@ -148,7 +160,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
         if lands || with_new {
             match run.stage(attempt, false) {
                 Ok(s) => staged.push(s),
-                Err((attempt, e)) => run.reject(attempt, &e)?,
+                Err(refused) => run.reject(refused.0, &refused.1)?,
             }
         } else {
             run.skip(attempt, None)?;
@@ -206,9 +218,9 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String], for
     Ok(ingestion)
 }
 
-/// Lands every delivery and writes every ledger row of the call in one transaction, so that a crash leaves the
-/// warehouse as it was before the call or as it is after it. A delivery that fails to land is rejected and the rest
-/// are tried again without it.
+/// Lands every delivery and writes every ledger row of the call in one transaction (the one its files were read into
+/// Bronze in), so that a crash leaves the warehouse as it was before the call or as it is after it. A delivery that
+/// fails to land is rejected and the rest are tried again without it.
 fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, String)>) -> Result<()> {
     let con = run.con;
     loop {
@@ -248,22 +260,27 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
             .collect();
         let mut failed = None;
         super::check_interrupt()?;
-        let landed = final_transaction(con, || {
-            let mut statuses = Vec::new();
+        // Only the files that land stay in Bronze: those of deliveries that do not are taken out.
+        let landing: HashSet<&str> =
+            deliveries.iter().flat_map(|d| &d.parts).map(|s| s.attempt.file.path.as_str()).collect();
+        run.loads.retain(|p| landing.contains(p));
+        run.loads.open()?;
+        let landed = (|| {
             for (i, delivery) in deliveries.iter().enumerate() {
                 super::check_interrupt()?;
-                statuses.push(land(con, run.ingestion, delivery).inspect_err(|_| failed = Some(i))?);
+                land(con, run.ingestion, delivery).inspect_err(|_| failed = Some(i))?;
             }
             crate::diag::phase("ledger", "");
             for attempt in run.pending.iter().chain(&copied) {
                 attempt.record(con, run.ingestion)?;
             }
             crate::diag::phase("commit", "");
-            Ok(statuses)
-        });
+            run.loads.commit()
+        })();
         match (landed, failed) {
-            (Ok(_), _) => return Ok(()),
+            (Ok(()), _) => return Ok(()),
             (Err(e), Some(i)) => {
+                run.loads.abandon();
                 let delivery = deliveries.remove(i);
                 let reason = format!("cannot land: {}", e.cause());
                 let parts = delivery.parts.into_iter().map(|s| s.attempt).chain(delivery.manifest);
@@ -278,8 +295,5 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
 }
 
 fn describe_keys(keys: &[Key]) -> String {
-    keys.iter()
-        .map(|(p, a, d)| format!("{p} billing account {a}, billing period {d}"))
-        .collect::<Vec<_>>()
-        .join("; ")
+    keys.iter().map(|(p, a, d)| format!("{p} billing account {a}, billing period {d}")).collect::<Vec<_>>().join("; ")
 }

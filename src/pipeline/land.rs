@@ -4,6 +4,7 @@ use duckdb::Connection;
 
 use super::format::Format;
 use super::ledger::Attempt;
+use super::stage::Rows;
 use super::{live, promote, run_file, Key};
 use crate::error::{Context, Result};
 use crate::sql::{self, ident, literal, render};
@@ -14,6 +15,8 @@ pub(super) struct Staged {
     pub(super) format: Format,
     pub(super) table: String,
     pub(super) columns: Vec<String>,
+    /// Whether the rows are in Bronze already, or in the staging table.
+    pub(super) rows: Rows,
 }
 
 /// The files that land together, and the manifest that made them one delivery, if any.
@@ -37,7 +40,7 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
     let keys = delivery.keys();
     // New Bronze columns first: DuckDB 1.5 cannot commit a transaction that alters a table it deleted from.
     let mut inserts = Vec::new();
-    for s in &delivery.parts {
+    for s in delivery.parts.iter().filter(|s| s.rows == Rows::Staged) {
         let table = s.format.bronze_table();
         let mut bronze = promote::bronze_columns(con, s.format)?;
         let mut select = Vec::new();
@@ -81,10 +84,13 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
             existed = true;
             notes.extend(live::live(con, key)?.map(|old| live::replaced_note(key, &old, &files)));
             run_file(con, sql::PERIOD_DELETE, &params, "removing the previous delivery")?;
+            // Bronze rows of this key from before this ingestion (the call's own may be in Bronze already).
+            let kept: [&dyn duckdb::ToSql; 4] = [provider, account, period, &ingestion];
+            run_file(con, sql::BRONZE_DELETE, &kept, "removing the previous delivery")?;
         }
     }
     let note = (!notes.is_empty()).then(|| notes.join("; "));
-    for (s, insert) in delivery.parts.iter().zip(&inserts) {
+    for (s, insert) in delivery.parts.iter().filter(|s| s.rows == Rows::Staged).zip(&inserts) {
         crate::diag::phase("bronze", &s.attempt.file.path);
         con.execute(insert, duckdb::params![ingestion, s.attempt.file.path])
             .context(format!("loading '{}' into Bronze", s.attempt.file.path))?;

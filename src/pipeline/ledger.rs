@@ -96,13 +96,17 @@ pub(super) fn micros_timestamp(micros: i64) -> duckdb::types::Value {
     duckdb::types::Value::Timestamp(duckdb::types::TimeUnit::Microsecond, micros)
 }
 
+/// What an earlier landing of the same bytes was: its format, delivery keys and rows.
+pub(super) type Earlier = (Option<String>, Vec<Key>, Option<i64>);
+
 /// Format, keys and rows of an earlier landing of the same bytes (of a manifest when `manifest`).
-pub(super) fn landed(con: &Connection, sha: &str, manifest: bool) -> Result<Option<(Option<String>, Vec<Key>, Option<i64>)>> {
-    let row: Option<(Option<String>, Option<String>, Option<i64>)> =
-        optional(con.query_row(sql::LANDED_SHA256, duckdb::params![sha, manifest], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        }))
-            .context("looking up the fingerprint in the ledger")?;
+pub(super) fn landed(con: &Connection, sha: &str, manifest: bool) -> Result<Option<Earlier>> {
+    let row: Option<(Option<String>, Option<String>, Option<i64>)> = optional(con.query_row(
+        sql::LANDED_SHA256,
+        duckdb::params![sha, manifest],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    ))
+    .context("looking up the fingerprint in the ledger")?;
     Ok(row.map(|(format, keys, rows)| (format, decode_keys(&keys.unwrap_or_default()), rows)))
 }
 

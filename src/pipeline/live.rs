@@ -105,7 +105,8 @@ fn shared_line_items(con: &Connection, a: &Staged, b: &Staged) -> Option<i64> {
     const ID: &[&str] = &["identity/LineItemId", "identity_line_item_id"];
     const INTERVAL: &[&str] = &["identity/TimeInterval", "identity_time_interval"];
     let (ia, ib) = (pick(a, ID)?, pick(b, ID)?);
-    let (ta, tb) = (pick(a, INTERVAL).unwrap_or_else(|| "NULL".into()), pick(b, INTERVAL).unwrap_or_else(|| "NULL".into()));
+    let (ta, tb) =
+        (pick(a, INTERVAL).unwrap_or_else(|| "NULL".into()), pick(b, INTERVAL).unwrap_or_else(|| "NULL".into()));
     let query = format!(
         "SELECT count(*) FROM (SELECT {ia}, {ta} FROM temp.main.{} INTERSECT SELECT {ib}, {tb} FROM temp.main.{})",
         a.table, b.table
@@ -115,7 +116,12 @@ fn shared_line_items(con: &Connection, a: &Staged, b: &Staged) -> Option<i64> {
 
 /// `cbh_forget`: removes the matching periods from every layer and marks their landings forgotten, in one
 /// transaction; the periods removed, or an error when none matches.
-pub fn forget(con: &Connection, period: &str, account: Option<&str>, provider: Option<&str>) -> Result<Vec<RecordBatch>> {
+pub fn forget(
+    con: &Connection,
+    period: &str,
+    account: Option<&str>,
+    provider: Option<&str>,
+) -> Result<Vec<RecordBatch>> {
     let params: [&dyn duckdb::ToSql; 3] = [&period, &account, &provider];
     let mut stmt = con.prepare(sql::FORGET_KEYS).context("finding the periods to forget")?;
     let keys = stmt
@@ -131,12 +137,19 @@ pub fn forget(con: &Connection, period: &str, account: Option<&str>, provider: O
             provider.map(|p| format!(", provider {p}")).unwrap_or_default()
         )));
     }
-    let out = report::query(con, &format!("SELECT *, 'forgotten' FROM ({})", sql::FORGET_KEYS.trim().trim_end_matches(';')), &params, "listing the periods to forget")?;
+    let out = report::query(
+        con,
+        &format!("SELECT *, 'forgotten' FROM ({})", sql::FORGET_KEYS.trim().trim_end_matches(';')),
+        &params,
+        "listing the periods to forget",
+    )?;
     super::final_transaction(con, || {
         for (p, a, d) in &keys {
             let key: [&dyn duckdb::ToSql; 3] = [p, a, d];
             super::run_file(con, sql::FORGET, &key, "marking the period forgotten in the ledger")?;
             super::run_file(con, sql::PERIOD_DELETE, &key, "removing the period")?;
+            let all: [&dyn duckdb::ToSql; 4] = [p, a, d, &-1i64];
+            super::run_file(con, sql::BRONZE_DELETE, &all, "removing the period")?;
         }
         Ok(())
     })?;
@@ -147,7 +160,11 @@ pub fn forget(con: &Connection, period: &str, account: Option<&str>, provider: O
 /// those of a key land again when the call brings every file of the delivery that holds it and more (its parts
 /// came in two calls, and the second replaced the first); a file that no longer holds its key is skipped with a
 /// note saying what replaced it (re-dropping an old version never undoes a revision).
-pub(super) fn reland(con: &Connection, landed_before: &[Attempt], force: bool) -> Result<Vec<(String, bool, Option<String>)>> {
+pub(super) fn reland(
+    con: &Connection,
+    landed_before: &[Attempt],
+    force: bool,
+) -> Result<Vec<(String, bool, Option<String>)>> {
     if force {
         let note = "landed again: force := true".to_string();
         return Ok(landed_before.iter().map(|a| (a.file.path.clone(), true, Some(note.clone()))).collect());

@@ -27,7 +27,9 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
     let files = discover::list(con, patterns)?;
     let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
     let mut done: Vec<Attempt> = Vec::new();
-    let mut staged: Vec<(Attempt, String, Vec<(String, String)>)> = Vec::new();
+    // Each staged file: its attempt, staging table, and columns with their types.
+    type Staged = (Attempt, String, Vec<(String, String)>);
+    let mut staged: Vec<Staged> = Vec::new();
     let mut stages = Stages { con, tables: Vec::new() };
     for (i, file) in files.into_iter().enumerate() {
         super::check_interrupt()?;
@@ -96,7 +98,7 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
     };
     let parquet = match discover::container(caller, path).map_err(|r| reject(None, None, r))? {
         Container::Csv(compression) => {
-            let stmt = render(sql::STAGE_CSV, &[("stage", table), ("compression", compression)]);
+            let stmt = super::stage::stage_csv_sql(table, compression);
             con.execute(&stmt, [path]).map_err(|e| {
                 let (line, column, message) = stage::located_csv_error(con, table, compression, path, &e);
                 reject(line, column, format!("cannot be read as CSV: {message}"))

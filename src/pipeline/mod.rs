@@ -1,19 +1,20 @@
 //! The Bronze → Silver → Gold pipeline over DuckDB connections: no FFI types here.
 
+mod bronze;
 mod checks;
-pub mod format;
 pub mod discover;
+pub mod format;
 pub mod ingest;
 pub mod land;
-pub mod live;
 pub mod ledger;
+pub mod live;
 pub mod manifest;
 pub mod metrics;
 pub mod promote;
 pub mod report;
 pub mod rules;
-pub mod stage;
 mod run;
+pub mod stage;
 mod tags;
 
 use duckdb::{Connection, ToSql};
@@ -111,10 +112,7 @@ pub fn warehouse_exists(con: &Connection) -> Result<bool> {
 
 /// Microseconds since the Unix epoch, UTC.
 pub fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 /// Runs `body` in a transaction: committed if it succeeds, rolled back (leaving everything as it was) if it fails

@@ -7,8 +7,8 @@ use duckdb::arrow::array::{Array, StringArray};
 use duckdb::arrow::compute::cast;
 use duckdb::arrow::datatypes::DataType;
 
-use crate::error::{Context, Error, Result};
 use super::rules::{self, Rules};
+use crate::error::{Context, Error, Result};
 use crate::sql::{self, render};
 
 /// Runs a query and collects its result.

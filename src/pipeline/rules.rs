@@ -90,8 +90,7 @@ fn findings_query(rules: &[&Rule]) -> String {
         return render(query, &[("rules", none)]);
     }
     let by_rule = |sql: &dyn Fn(&Rule) -> String| {
-        let arms: Vec<String> =
-            rules.iter().map(|r| format!("WHEN {} THEN ({})", literal(&r.name), sql(r))).collect();
+        let arms: Vec<String> = rules.iter().map(|r| format!("WHEN {} THEN ({})", literal(&r.name), sql(r))).collect();
         format!("CASE rule_params.rule {} END", arms.join(" "))
     };
     let unknown = |r: &Rule| r.no_metrics.clone().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| "false".into());

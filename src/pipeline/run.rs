@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use duckdb::Connection;
 
+use super::bronze::Loads;
 use super::discover::{check_path, fingerprint, list_one, Found};
 use super::land::{Delivery, Staged};
 use super::ledger::{landed, Attempt};
@@ -20,6 +21,9 @@ pub(super) struct Run<'a> {
     pub(super) caller: &'a ClientContext,
     pub(super) ingestion: i64,
     pub(super) forced: Option<String>,
+    /// The call's transaction and the files read into Bronze in it; dropped (rolled back) before the staging
+    /// tables, so that their drops are not rolled back with it.
+    pub(super) loads: Loads<'a>,
     pub(super) stages: Stages<'a>,
     /// Keys of rejected files (their deliveries do not land).
     pub(super) rejected: Vec<(Vec<Key>, String)>,
@@ -60,12 +64,17 @@ impl<'a> Run<'a> {
     }
 
     /// Stages and validates a file.
-    pub(super) fn stage(&mut self, mut attempt: Attempt, allow_empty: bool) -> std::result::Result<Staged, (Attempt, Error)> {
+    pub(super) fn stage(
+        &mut self,
+        mut attempt: Attempt,
+        allow_empty: bool,
+    ) -> std::result::Result<Staged, Box<(Attempt, Error)>> {
         let table = self.table();
         let lenient = self.table();
-        match stage(self.con, self.caller, &table, &lenient, &mut attempt, self.forced.as_deref(), allow_empty) {
-            Ok((format, columns)) => Ok(Staged { attempt, format, table, columns }),
-            Err(e) => Err((attempt, e)),
+        let forced = self.forced.as_deref();
+        match stage(&mut self.loads, self.caller, self.ingestion, &table, &lenient, &mut attempt, forced, allow_empty) {
+            Ok((format, columns, rows)) => Ok(Staged { attempt, format, table, columns, rows }),
+            Err(e) => Err(Box::new((attempt, e))),
         }
     }
 
@@ -183,7 +192,8 @@ impl<'a> Run<'a> {
         while let Some(p) = pending.next() {
             match self.stage(p, true) {
                 Ok(s) => staged.push(s),
-                Err((attempt, e)) => {
+                Err(refused) => {
+                    let (attempt, e) = *refused;
                     let why = format!("cannot land: '{}' was rejected", attempt.file.path);
                     self.reject(attempt, &e)?;
                     let rest: Vec<Attempt> = staged.into_iter().map(|s| s.attempt).chain(pending).collect();

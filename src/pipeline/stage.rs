@@ -3,6 +3,7 @@
 
 use duckdb::Connection;
 
+use super::bronze::{self, Loads};
 use super::discover::{container, Container};
 use super::format::{self, Format};
 use super::ledger::{optional, Attempt};
@@ -22,38 +23,121 @@ impl Drop for Stages<'_> {
     fn drop(&mut self) {
         crate::interrupt::quiet();
         for t in &self.tables {
+            // A name is a staging table, or a view of the file's rows in Bronze (bronze.rs): whichever it is.
+            let _ = self.con.execute_batch(&format!("DROP VIEW IF EXISTS temp.main.{t}"));
             let _ = self.con.execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{t}"));
         }
     }
 }
 
-/// Reads the file into a staging table and validates it; fills format, keys and rows of the attempt. A file with
-/// no line items is an error unless `allow_empty` (a manifest's empty part).
+/// What reading a file gave: its columns as read, those read from floating-point values (Parquet), and the CSV
+/// compression (None for Parquet).
+pub(super) struct Read {
+    pub(super) columns: Vec<String>,
+    pub(super) doubles: Vec<String>,
+    pub(super) csv: Option<&'static str>,
+    /// Each column as text, named as in the file (a Parquet value converted), for reading it into Bronze.
+    pub(super) texts: Vec<String>,
+    pub(super) container: Container,
+}
+
+/// Where a staged file's rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rows {
+    /// Already in Bronze, in the call's transaction (bronze.rs); `table` is a view of them.
+    InBronze,
+    /// In the staging table `table`, to be copied into Bronze when the delivery lands.
+    Staged,
+}
+
+/// Reads the file (straight into Bronze, or else into the staging table `table`) and validates it; fills format,
+/// keys and rows of the attempt. A file with no line items is an error unless `allow_empty` (a manifest's empty
+/// part). On an error, the file is not in Bronze.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn stage(
-    con: &Connection,
+    loads: &mut Loads,
     caller: &ClientContext,
+    ingestion: i64,
     table: &str,
     lenient: &str,
     attempt: &mut Attempt,
     forced: Option<&str>,
     allow_empty: bool,
-) -> Result<(Format, Vec<String>)> {
+) -> Result<(Format, Vec<String>, Rows)> {
     let path = attempt.file.path.clone();
     crate::diag::phase("stage", &path);
-    let reject = |line: Option<u64>, column: Option<(usize, String)>, reason: String| Error::Rejected {
-        file: path.clone(),
-        line,
-        column,
-        reason,
-    };
-    let mut doubles: Vec<String> = Vec::new();
     if attempt.file.size == 0 {
-        return Err(reject(None, None, "is empty (0 bytes)".into()));
+        return Err(rejected(&path, None, None, "is empty (0 bytes)".into()));
     }
-    let csv = match container(caller, &path).map_err(|r| reject(None, None, r))? {
+    let container = container(caller, &path).map_err(|r| rejected(&path, None, None, r))?;
+    let con = loads.connection();
+    let fast = match bronze::probe(loads, &path, &container) {
+        Some(read) => {
+            let format = columns_check(con, attempt, &read, forced)?;
+            bronze::load(loads, ingestion, table, &path, format, &read)?.map(|()| (format, read))
+        }
+        None => None,
+    };
+    let (format, read, rows) = match fast {
+        Some((format, read)) => (format, read, Rows::InBronze),
+        None => {
+            // The transaction is closed (a failed statement would abort it; the staging table must outlast it).
+            loads.abandon();
+            let read = read_slow(con, table, lenient, attempt, &container, forced)?;
+            (columns_check(con, attempt, &read, forced)?, read, Rows::Staged)
+        }
+    };
+    match values_check(con, table, attempt, format, &read, allow_empty) {
+        Ok(()) => Ok((format, read.columns, rows)),
+        Err(e) => {
+            loads.retain(|p| p != path);
+            Err(e)
+        }
+    }
+}
+
+fn rejected(path: &str, line: Option<u64>, column: Option<(usize, String)>, reason: String) -> Error {
+    Error::Rejected { file: path.to_string(), line, column, reason }
+}
+
+/// The text of a Parquet column of type `ty`, as staged: floating-point numbers to their shortest exact text (and
+/// noted in `doubles`), maps and lists to JSON, timestamps with a zone to UTC.
+pub(super) fn parquet_text(name: &str, ty: &str, doubles: &mut Vec<String>) -> String {
+    let c = ident(name);
+    if ty.starts_with("MAP") || ty.starts_with("STRUCT") || ty.starts_with("UNION") || ty.ends_with(']') {
+        format!("to_json({c})::VARCHAR")
+    } else if ty == "DOUBLE" || ty == "FLOAT" {
+        doubles.push(name.to_string());
+        format!("{c}::VARCHAR")
+    } else if ty == "TIMESTAMP WITH TIME ZONE" {
+        format!("timezone('UTC', {c})::VARCHAR")
+    } else {
+        format!("{c}::VARCHAR")
+    }
+}
+
+/// The strict CSV staging statement for `table`, compressed as `compression` says.
+pub(super) fn stage_csv_sql(table: &str, compression: &str) -> String {
+    let reader = render(&sql::fragment(sql::READ_CSV), &[("path", "$1"), ("compression", compression)]);
+    render(sql::STAGE_CSV, &[("stage", table), ("reader", &reader)])
+}
+
+/// Reads the file into the staging table, the slow way: for a CSV file the strict reader refuses, the file, line
+/// and column of the first problem.
+fn read_slow(
+    con: &Connection,
+    table: &str,
+    lenient: &str,
+    attempt: &mut Attempt,
+    container: &Container,
+    forced: Option<&str>,
+) -> Result<Read> {
+    let path = attempt.file.path.clone();
+    let reject = |line, column, reason| rejected(&path, line, column, reason);
+    let mut doubles: Vec<String> = Vec::new();
+    let csv = match container {
         Container::Csv(compression) => {
-            let stmt = render(sql::STAGE_CSV, &[("stage", table), ("compression", compression)]);
-            if let Err(e) = con.execute(&stmt, [&path]) {
+            if let Err(e) = con.execute(&stage_csv_sql(table, compression), [&path]) {
                 let stmt = render(sql::STAGE_CSV_LENIENT, &[("stage", lenient), ("compression", compression)]);
                 if con.execute(&stmt, [&path]).is_ok() {
                     if let Ok(columns) = staged_columns(con, lenient) {
@@ -66,29 +150,18 @@ pub(super) fn stage(
                 let (line, column, message) = located_csv_error(con, lenient, compression, &path, &e);
                 return Err(reject(line, column, format!("cannot be read as CSV: {message}")));
             }
-            Some(compression)
+            Some(*compression)
         }
         Container::Parquet => {
             let probe = render(sql::STAGE_PARQUET_SCHEMA, &[("stage", table)]);
             con.execute(&probe, [&path])
                 .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
-            let mut exprs = Vec::new();
             let schema = staged_columns(con, table)
                 .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", e.cause())))?;
-            for (name, ty) in schema {
-                let c = ident(&name);
-                let expr = if ty.starts_with("MAP") || ty.starts_with("STRUCT") || ty.starts_with("UNION") || ty.ends_with(']') {
-                    format!("to_json({c})::VARCHAR")
-                } else if ty == "DOUBLE" || ty == "FLOAT" {
-                    doubles.push(name.clone());
-                    format!("{c}::VARCHAR")
-                } else if ty == "TIMESTAMP WITH TIME ZONE" {
-                    format!("timezone('UTC', {c})::VARCHAR")
-                } else {
-                    format!("{c}::VARCHAR")
-                };
-                exprs.push(format!("{expr} AS {c}"));
-            }
+            let exprs: Vec<String> = schema
+                .iter()
+                .map(|(name, ty)| format!("{} AS {}", parquet_text(name, ty, &mut doubles), ident(name)))
+                .collect();
             if exprs.is_empty() {
                 return Err(reject(None, None, "has no columns".into()));
             }
@@ -98,13 +171,23 @@ pub(super) fn stage(
             None
         }
     };
-    let parquet = csv.is_none();
     let columns: Vec<String> = staged_columns(con, table)
         .map_err(|e| reject(None, None, format!("cannot be read: {}", e.cause())))?
         .into_iter()
         .map(|c| c.0)
         .collect();
-    if columns == ["column0"] && attempt.file.size > 0 {
+    Ok(Read { columns, doubles, csv, texts: Vec::new(), container: container.clone() })
+}
+
+/// The checks that need only the file's columns: a header, a known format, no column twice, the key columns.
+fn columns_check(con: &Connection, attempt: &mut Attempt, read: &Read, forced: Option<&str>) -> Result<Format> {
+    let path = attempt.file.path.clone();
+    let reject = |line, column, reason| rejected(&path, line, column, reason);
+    let columns = &read.columns;
+    if read.csv.is_none() && columns.is_empty() {
+        return Err(reject(None, None, "has no columns".into()));
+    }
+    if columns == &["column0"] && attempt.file.size > 0 {
         return Err(reject(None, None, "has no header line (is its compressed stream cut short?)".into()));
     }
     if columns.len() > format::MAX_COLUMNS {
@@ -118,7 +201,7 @@ pub(super) fn stage(
             ),
         ));
     }
-    let Some(format) = pick_format(forced, &columns) else {
+    let Some(format) = pick_format(forced, columns) else {
         return Err(reject(
             None,
             None,
@@ -126,8 +209,8 @@ pub(super) fn stage(
                 "is not a billing export cbh knows: no 'lineItem/UnblendedCost' (legacy AWS CUR), \
                  'line_item_unblended_cost' (CUR 2.0, or legacy CUR in Athena/Parquet form) or 'BilledCost' \
                  (FOCUS) column. Columns seen: {}{}",
-                format::columns_seen(&columns),
-                if metrics::looks_like_metrics(&columns) {
+                format::columns_seen(columns),
+                if metrics::looks_like_metrics(columns) {
                     ". It looks like a metrics file: ingest it with cbh_ingest(..., kind := 'metrics')"
                 } else {
                     ""
@@ -137,8 +220,8 @@ pub(super) fn stage(
     };
     attempt.format = Some(format.name().to_string());
     // DuckDB renames a repeated name (`a`, `a_1`): then the header as written says which.
-    let header = match csv {
-        Some(compression) if columns.iter().any(|c| renamed(c, &columns)) => header(con, &path, compression)?,
+    let header = match read.csv {
+        Some(compression) if columns.iter().any(|c| renamed(c, columns)) => header(con, &path, compression)?,
         _ => columns.clone(),
     };
     if let Some((first, again)) = format.repeated(&header) {
@@ -147,16 +230,30 @@ pub(super) fn stage(
         let reason = format!("the header names {twice} (columns {first} and {again}): which one holds the data?");
         return Err(reject(Some(1), Some((again, b.clone())), reason));
     }
-    let name_key = |f: Format| match f {
+    let (account_col, period_col) = match format {
         Format::Focus => ("BillingAccountId", "BillingPeriodStart"),
         _ => ("bill_payer_account_id", "bill_billing_period_start_date"),
     };
-    let (account_col, period_col) = name_key(format);
-    if format.resolve(&columns, account_col).is_none() || format.resolve(&columns, period_col).is_none() {
-        let missing = format.missing_required(&columns).unwrap_or_default();
-        return Err(reject(None, None, no_column(format, &missing, &columns)));
+    if format.resolve(columns, account_col).is_none() || format.resolve(columns, period_col).is_none() {
+        let missing = format.missing_required(columns).unwrap_or_default();
+        return Err(reject(None, None, no_column(format, &missing, columns)));
     }
-    let (keys, rows) = staged_keys(con, table, format, &columns)?;
+    Ok(format)
+}
+
+/// The checks of the values in `table` (a staging table, or a view of the file's rows in Bronze).
+fn values_check(
+    con: &Connection,
+    table: &str,
+    attempt: &mut Attempt,
+    format: Format,
+    read: &Read,
+    allow_empty: bool,
+) -> Result<()> {
+    let path = attempt.file.path.clone();
+    let reject = |line, column, reason| rejected(&path, line, column, reason);
+    let columns = &read.columns;
+    let (keys, rows) = staged_keys(con, table, format, columns)?;
     attempt.keys = keys.clone();
     if rows == 0 && !allow_empty {
         return Err(reject(None, None, "has no line items (only a header)".into()));
@@ -172,31 +269,33 @@ pub(super) fn stage(
             }
         }
     }
-    if let Some(missing) = format.missing_required(&columns) {
-        return Err(reject(None, None, no_column(format, &missing, &columns)));
+    if let Some(missing) = format.missing_required(columns) {
+        return Err(reject(None, None, no_column(format, &missing, columns)));
     }
-    let checks = format.checks(&columns, &doubles);
+    let checks = format.checks(columns, &read.doubles);
     let validate = format::first_bad_value_sql(format, table, &checks);
     crate::diag::statement(&validate);
-    let first_bad: Option<(i64, i64)> = optional(con.query_row(&validate, [], |r| Ok((r.get(0)?, r.get(1)?))))
-        .context("validating a staged file")?;
+    let first_bad: Option<(i64, i64)> =
+        optional(con.query_row(&validate, [], |r| Ok((r.get(0)?, r.get(1)?)))).context("validating a staged file")?;
     if let Some((rowid, index)) = first_bad {
         let check = checks.get(index as usize).ok_or_else(|| Error::Internal(format!("no check {index}")))?;
         let value: Option<String> = con
-            .query_row(&render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&check.column))]), [rowid], |r| {
-                r.get(0)
-            })
+            .query_row(
+                &render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&check.column))]),
+                [rowid],
+                |r| r.get(0),
+            )
             .context("reading a rejected value")?;
         let reason = format::reason(check.kind, value.as_deref().unwrap_or_default());
-        let column = Some((format::position(&columns, &check.column), check.column.clone()));
-        if parquet {
+        let column = Some((format::position(columns, &check.column), check.column.clone()));
+        if read.csv.is_none() {
             return Err(reject(None, column, format!("row {}: {reason}", rowid + 1)));
         }
         // Line 1 is the header; record n (rowid n-1) starts on line n+1 when no field holds a line break.
         return Err(reject(Some(rowid as u64 + 2), column, reason));
     }
     attempt.rows = Some(rows);
-    Ok((format, columns))
+    Ok(())
 }
 
 /// Whether a staged column name looks like DuckDB's rename of a repeated one (`a_1` beside `a`).
@@ -237,8 +336,10 @@ pub(super) fn located_csv_error(
     let probe = render(sql::STAGE_CSV_REJECTS, &[("stage", table), ("compression", compression)]);
     let first = con.execute(&probe, [path]).ok().and_then(|_| {
         let query = render(sql::STAGE_CSV_FIRST_REJECT, &[("stage", table)]);
-        con.query_row(&query, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))
-            .ok()
+        con.query_row(&query, [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+        })
+        .ok()
     });
     let _ = con.execute_batch(&format!(
         "DROP TABLE IF EXISTS temp.main.{table}_errors; DROP TABLE IF EXISTS temp.main.{table}_scans"
@@ -251,15 +352,25 @@ pub(super) fn located_csv_error(
 
 /// One line of DuckDB's reject table, said for a person: a field count that differs from the header's (with the
 /// likely cause), a value that is not UTF-8, or DuckDB's own words.
-fn describe_reject(line: u64, index: u64, name: String, kind: &str, text: &str) -> (Option<u64>, Option<(usize, String)>, String) {
+fn describe_reject(
+    line: u64,
+    index: u64,
+    name: String,
+    kind: &str,
+    text: &str,
+) -> (Option<u64>, Option<(usize, String)>, String) {
     let counts: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).collect();
     let column = Some((index as usize, name)).filter(|(_, name)| !name.is_empty());
     let fields = |found: &str, expected: &str, cause: &str| {
         format!("the line has {found} fields where the header has {expected} ({cause})")
     };
     match (kind, counts.as_slice()) {
-        ("TOO MANY COLUMNS", [expected, found]) => (Some(line), None, fields(found, expected, "a value with an unquoted comma?")),
-        ("MISSING COLUMNS", [expected, found]) => (Some(line), None, fields(found, expected, "is the line, or the file, cut short?")),
+        ("TOO MANY COLUMNS", [expected, found]) => {
+            (Some(line), None, fields(found, expected, "a value with an unquoted comma?"))
+        }
+        ("MISSING COLUMNS", [expected, found]) => {
+            (Some(line), None, fields(found, expected, "is the line, or the file, cut short?"))
+        }
         ("INVALID ENCODING", _) => (Some(line), column, NOT_UTF8.into()),
         _ => (Some(line), column, text.to_string()),
     }
@@ -280,11 +391,7 @@ fn pick_format(forced: Option<&str>, columns: &[String]) -> Option<Format> {
 }
 
 fn no_column(format: Format, missing: &str, columns: &[String]) -> String {
-    format!(
-        "has no column '{missing}'. Is this {}? Columns seen: {}",
-        format.describe(),
-        format::columns_seen(columns)
-    )
+    format!("has no column '{missing}'. Is this {}? Columns seen: {}", format.describe(), format::columns_seen(columns))
 }
 
 /// A staged table's columns and their types, in file order.
@@ -302,7 +409,8 @@ fn staged_keys(con: &Connection, table: &str, format: Format, columns: &[String]
         &[("stage", table), ("provider", &provider), ("account", &account), ("period", &period)],
     );
     let mut s = con.prepare(&stmt).context("summarizing a staged file")?;
-    let rows: Vec<(Option<String>, Option<String>, Option<String>, i64)> = s
+    type KeyRows = (Option<String>, Option<String>, Option<String>, i64);
+    let rows: Vec<KeyRows> = s
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .context("summarizing a staged file")?
         .collect::<std::result::Result<_, _>>()

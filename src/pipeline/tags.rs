@@ -16,7 +16,8 @@ impl Format {
             let entries: Vec<String> = columns
                 .iter()
                 .filter_map(|c| {
-                    let key = c.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(prefix)).map(|_| &c[prefix.len()..]);
+                    let key =
+                        c.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(prefix)).map(|_| &c[prefix.len()..]);
                     key.filter(|k| !k.is_empty()).map(|k| (c, k))
                 })
                 .map(|(c, k)| format!("{{'key': {}, 'value': {}}}", literal(k), ident(c)))
@@ -28,10 +29,9 @@ impl Format {
             }
         };
         let from_json = |name: &str| match self.resolve(columns, name) {
-            Some(c) => format!(
-                "coalesce(map_entries(TRY_CAST({}::JSON AS MAP(VARCHAR, VARCHAR))), {EMPTY})",
-                self.value(c)
-            ),
+            Some(c) => {
+                format!("coalesce(map_entries(TRY_CAST({}::JSON AS MAP(VARCHAR, VARCHAR))), {EMPTY})", self.value(c))
+            }
             None => EMPTY.to_string(),
         };
         match self {

@@ -5,33 +5,45 @@
 -- `NatGateway-Hours`) or, where an export has no usage type (FOCUS), by charge description. README: "Zombie rules".
 DELETE FROM cbh.gold_usage WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;
 INSERT INTO cbh.gold_usage BY NAME
-WITH items AS (
-    SELECT *,
+-- The meter of each distinct (usage type, charge description): a few hundred, matched once each rather than once
+-- per line item (the patterns cost more than the rest of Gold).
+WITH meters AS (
+    SELECT x_UsageType, ChargeDescription,
+       CASE
+           WHEN regexp_matches(x_UsageType, '(^|-)(ElasticIP|PublicIPv4):IdleAddress$')
+                OR ChargeDescription ILIKE '%idle public IPv4 address%'
+                OR ChargeDescription ILIKE '%Elastic IP address not attached to a running instance%'
+               THEN 'idle_address'
+           WHEN regexp_matches(x_UsageType, '(^|-)NatGateway-Hours$')
+                OR ChargeDescription ILIKE '%per NAT Gateway Hour%' THEN 'nat_gateway_hours'
+           WHEN regexp_matches(x_UsageType, '(^|-)NatGateway-Bytes$')
+                OR ChargeDescription ILIKE '%Data Processed by NAT Gateway%' THEN 'nat_gateway_gb'
+           WHEN regexp_matches(x_UsageType, '(^|-)LoadBalancerUsage$')
+                OR ChargeDescription ILIKE '%LoadBalancer-hour%' THEN 'load_balancer_hours'
+           WHEN regexp_matches(x_UsageType, '(^|-)[GN]?LCUUsage$')
+                OR ChargeDescription ILIKE '%load balancer capacity unit-hour%'
+                OR ChargeDescription ILIKE '%LCU-hour%' THEN 'load_balancer_lcu'
+           WHEN regexp_matches(x_UsageType, '(^|-)DataProcessing-Bytes$') THEN 'load_balancer_gb'
+           WHEN regexp_matches(x_UsageType, '(^|-)VpcEndpoint-Hours$')
+                OR ChargeDescription ILIKE '%per VPC Endpoint Hour%' THEN 'vpc_endpoint_hours'
+           WHEN regexp_matches(x_UsageType, '(^|-)VpcEndpoint-Bytes$')
+                OR ChargeDescription ILIKE '%Data Processed by VPC Endpoint%' THEN 'vpc_endpoint_gb'
+       END AS meter
+    FROM (SELECT DISTINCT x_UsageType, ChargeDescription
+          FROM cbh.silver_line_items
+          WHERE ProviderName = $1 AND BillingAccountId = $2 AND BillingPeriodStart::DATE = $3::DATE
+            AND ChargeCategory IN ('Usage', 'Purchase'))
+),
+items AS (
+    SELECT s.*,
            cbh.resource_key(ResourceId) AS resource_key,
            ChargeCategory = 'Usage' AND x_LineItemType IS DISTINCT FROM 'SavingsPlanNegation' AS is_usage,
-           CASE
-               WHEN regexp_matches(x_UsageType, '(^|-)(ElasticIP|PublicIPv4):IdleAddress$')
-                    OR ChargeDescription ILIKE '%idle public IPv4 address%'
-                    OR ChargeDescription ILIKE '%Elastic IP address not attached to a running instance%'
-                   THEN 'idle_address'
-               WHEN regexp_matches(x_UsageType, '(^|-)NatGateway-Hours$')
-                    OR ChargeDescription ILIKE '%per NAT Gateway Hour%' THEN 'nat_gateway_hours'
-               WHEN regexp_matches(x_UsageType, '(^|-)NatGateway-Bytes$')
-                    OR ChargeDescription ILIKE '%Data Processed by NAT Gateway%' THEN 'nat_gateway_gb'
-               WHEN regexp_matches(x_UsageType, '(^|-)LoadBalancerUsage$')
-                    OR ChargeDescription ILIKE '%LoadBalancer-hour%' THEN 'load_balancer_hours'
-               WHEN regexp_matches(x_UsageType, '(^|-)[GN]?LCUUsage$')
-                    OR ChargeDescription ILIKE '%load balancer capacity unit-hour%'
-                    OR ChargeDescription ILIKE '%LCU-hour%' THEN 'load_balancer_lcu'
-               WHEN regexp_matches(x_UsageType, '(^|-)DataProcessing-Bytes$') THEN 'load_balancer_gb'
-               WHEN regexp_matches(x_UsageType, '(^|-)VpcEndpoint-Hours$')
-                    OR ChargeDescription ILIKE '%per VPC Endpoint Hour%' THEN 'vpc_endpoint_hours'
-               WHEN regexp_matches(x_UsageType, '(^|-)VpcEndpoint-Bytes$')
-                    OR ChargeDescription ILIKE '%Data Processed by VPC Endpoint%' THEN 'vpc_endpoint_gb'
-           END AS meter,
+           m.meter,
            x_LineItemType IN ('RIFee', 'SavingsPlanRecurringFee') OR CommitmentDiscountStatus = 'Unused'
                AS is_commitment
-    FROM cbh.silver_line_items
+    FROM cbh.silver_line_items s
+    JOIN meters m ON s.x_UsageType IS NOT DISTINCT FROM m.x_UsageType
+                 AND s.ChargeDescription IS NOT DISTINCT FROM m.ChargeDescription
     WHERE ProviderName = $1 AND BillingAccountId = $2 AND BillingPeriodStart::DATE = $3::DATE
       AND ChargeCategory IN ('Usage', 'Purchase')
 ),

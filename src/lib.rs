@@ -9,10 +9,8 @@ pub mod error;
 pub mod fingerprint;
 pub mod footer;
 mod functions;
-mod interrupt;
 pub mod pipeline;
 pub mod sql;
-mod state;
 
 use duckdb::{ffi, Connection};
 
@@ -71,7 +69,7 @@ unsafe fn load(info: ffi::duckdb_extension_info, access: *const ffi::duckdb_exte
 
 fn init(con: &Connection, tasks: Option<capi::tasks::Tasks>) -> error::Result<()> {
     diag::phase("load", "");
-    let state = state::start(con, tasks)?;
+    let state = capi::lifecycle::start(con, tasks)?;
     functions::register_all(con, &state)?;
     state.create_warehouse();
     Ok(())

@@ -108,3 +108,20 @@ def record_figure(name, **fields):
     os.makedirs(FIGURES, exist_ok=True)
     with open(os.path.join(FIGURES, f"{name}.json"), "w") as f:
         json.dump(fields, f, indent=1, sort_keys=True, default=str)
+
+
+# The slow set: soak, crash, fuzz, the watch loop, Ctrl-C, notebooks and the other tests that start many processes
+# or wait on purpose. `make test` (and CI) runs everything; `make check` leaves these out (`-m "not slow"`).
+SLOW_MODULES = {"test_soak", "test_crash", "test_fuzz_files", "test_watch", "test_interrupt", "test_notebook",
+                "test_examples", "test_checkpoint", "test_threads", "test_lifecycle", "test_concurrency",
+                "test_hostile_input", "test_bad_files", "test_check", "test_panic", "test_formats"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: left out of `make check` (the fast set); `make test` runs it")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

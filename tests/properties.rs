@@ -7,7 +7,9 @@
 //! - `pipeline::manifest`: mapping the S3 keys a manifest lists to local candidate paths, manifest names, the globs
 //!   that look for a manifest beside a data file;
 //! - `sql`: identifier and literal quoting, placeholder rendering, statement splitting (of arbitrary text and of the
-//!   repository's own `sql/*.sql` files).
+//!   repository's own `sql/*.sql` files);
+//! - `pipeline::plan`: the delivery planner (superseded manifests, grouping files into deliveries, the verdict on a
+//!   group), on arbitrary file facts.
 //!
 //! Inputs are arbitrary Unicode (empty strings, quotes, NULs, `/`, `..`, braces, very long lists) and realistic
 //! layouts built from the modules' own column lists and AWS's delivery layouts. Each property asserts a result that
@@ -19,6 +21,7 @@ use std::collections::HashSet;
 use cbh::footer::{self, FooterError, Metadata, FIELD_LEN, FOOTER_LEN, SECTION_HEADER, SIGNATURE_LEN};
 use cbh::pipeline::format::{self, Format, ALL};
 use cbh::pipeline::manifest;
+use cbh::pipeline::plan::{self, ManifestFacts, Verdict};
 use cbh::sql;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
@@ -830,6 +833,12 @@ proptest! {
 #[test]
 fn repository_sql_files_split_into_statements() {
     for (file, text) in repository_sql_files() {
+        if text.lines().next().is_some_and(|l| l.contains(": a fragment, not a statement")) {
+            // Fills a placeholder of a statement (sql::fragment): one line, no statement end of its own.
+            let one = sql::fragment(text);
+            assert!(!one.contains('\n') && !one.trim_end().ends_with(';') && !one.is_empty(), "{file}: {one}");
+            continue;
+        }
         let statements = sql::statements(text);
         assert!(!statements.is_empty(), "{file}");
         for s in &statements {
@@ -854,4 +863,117 @@ fn a_tag_column_named_like_a_placeholder_stays_quoted() {
         sql::render("{tag_entries} AS cbh_tags, {tags} AS Tags", &[("tag_entries", &entries), ("tags", "X")]);
     assert!(rendered.starts_with(&entries), "{rendered}");
     assert!(rendered.ends_with("X AS Tags"), "{rendered}");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The delivery planner
+// ---------------------------------------------------------------------------------------------------------------
+
+/// A delivery key from a small alphabet, so that random files share keys often.
+fn small_key() -> impl Strategy<Value = (String, String, String)> {
+    (select(vec!["AWS", "Microsoft"]), select(vec!["1", "2", "3"]), select(vec!["2024-09-01", "2024-10-01"]))
+        .prop_map(|(p, a, d)| (p.to_string(), a.to_string(), d.to_string()))
+}
+
+fn file_keys() -> impl Strategy<Value = Vec<Vec<(String, String, String)>>> {
+    prop::collection::vec(prop::collection::vec(small_key(), 0..3), 0..12)
+}
+
+fn manifests() -> impl Strategy<Value = Vec<ManifestFacts>> {
+    prop::collection::vec(
+        (select(vec!["", "cur", "focus"]), prop::option::of(select(vec!["2024-09", "2024-10"])), 0i64..4),
+        0..8,
+    )
+    .prop_map(|ms| {
+        ms.into_iter()
+            .enumerate()
+            .map(|(i, (n, p, t))| ManifestFacts {
+                name: n.to_string(),
+                period: p.map(str::to_string),
+                modified: t,
+                path: format!("m{i}.json"),
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Every file is in exactly one group, groups keep the call's order, files that share a key are in one group,
+    /// and two groups never share a key (so no key lands from two deliveries).
+    #[test]
+    fn planner_groups_files_whose_keys_overlap(keys in file_keys()) {
+        let groups = plan::group(&keys);
+        let mut all: Vec<usize> = groups.iter().flatten().copied().collect();
+        all.sort_unstable();
+        prop_assert_eq!(all, (0..keys.len()).collect::<Vec<_>>());
+        for g in &groups {
+            prop_assert!(g.windows(2).all(|w| w[0] < w[1]));
+        }
+        let group_of = |i: usize| groups.iter().position(|g| g.contains(&i)).unwrap();
+        for i in 0..keys.len() {
+            for j in 0..keys.len() {
+                if keys[i].iter().any(|k| keys[j].contains(k)) {
+                    prop_assert_eq!(group_of(i), group_of(j));
+                }
+            }
+        }
+        for (a, ga) in groups.iter().enumerate() {
+            for gb in &groups[a + 1..] {
+                let shared = ga.iter().any(|&i| gb.iter().any(|&j| keys[i].iter().any(|k| keys[j].contains(k))));
+                prop_assert!(!shared);
+            }
+        }
+    }
+
+    /// Of the manifests of one report and period (named), exactly one stands: a newest; every other names a
+    /// standing manifest of the same report and period that is at least as new. Unnamed ones always stand.
+    #[test]
+    fn planner_keeps_the_newest_manifest_of_a_report_and_period(ms in manifests()) {
+        let out = plan::superseded(&ms);
+        prop_assert_eq!(out.len(), ms.len());
+        for (i, m) in ms.iter().enumerate() {
+            let same: Vec<usize> = (0..ms.len()).filter(|&j| ms[j].name == m.name && ms[j].period == m.period).collect();
+            if m.name.is_empty() {
+                prop_assert!(out[i].is_none());
+                continue;
+            }
+            let standing: Vec<usize> = same.iter().copied().filter(|&j| out[j].is_none()).collect();
+            prop_assert_eq!(standing.len(), 1);
+            let newest = same.iter().map(|&j| ms[j].modified).max().unwrap();
+            prop_assert_eq!(ms[standing[0]].modified, newest);
+            if let Some(by) = &out[i] {
+                prop_assert_eq!(by, &ms[standing[0]].path);
+                prop_assert!(ms[standing[0]].modified >= m.modified);
+            }
+        }
+    }
+
+    /// The verdict: a rejected file of any of the keys stops the group first, then two formats, then a manifest
+    /// that speaks for a key; otherwise it lands.
+    #[test]
+    fn planner_verdict_follows_its_rules(
+        keys in prop::collection::vec(small_key(), 1..3),
+        formats in prop::collection::vec(select(vec!["cur", "focus"]), 1..4),
+        rejected in prop::collection::vec(prop::collection::vec(small_key(), 0..2), 0..3),
+        manifest_keys in prop::collection::vec(small_key(), 0..3),
+    ) {
+        let rejected: Vec<(Vec<cbh::pipeline::Key>, String)> =
+            rejected.into_iter().enumerate().map(|(i, k)| (k, format!("bad{i}.csv"))).collect();
+        let manifest_keys: Vec<(cbh::pipeline::Key, String)> =
+            manifest_keys.into_iter().map(|k| (k, "m.json".to_string())).collect();
+        let verdict = plan::judge(&keys, &formats, &rejected, &manifest_keys);
+        let hit = |k: &[(String, String, String)]| k.iter().any(|k| keys.contains(k));
+        let expected = if let Some((_, p)) = rejected.iter().find(|(k, _)| hit(k)) {
+            Verdict::RejectedSibling(p.clone())
+        } else if formats.iter().any(|f| f != &formats[0]) {
+            Verdict::TwoFormats("cur".into(), "focus".into())
+        } else if manifest_keys.iter().any(|(k, _)| keys.contains(k)) {
+            Verdict::NotInManifest("m.json".into())
+        } else {
+            Verdict::Land
+        };
+        prop_assert_eq!(verdict, expected);
+    }
 }

@@ -1,3 +1,9 @@
-//! Where cbh meets DuckDB's C API: the entrypoint's database handle and the task state made from it.
+//! Everything that touches DuckDB's C API or the life of cbh's connections: the caller's client context (its file
+//! system), the table-function adapter, the lifecycle of cbh's connections, Ctrl-C, and the task state through which
+//! a call lends DuckDB a thread. The pipeline beneath runs SQL through duckdb-rs connections only.
 
+pub mod adapter;
+pub mod context;
+pub mod interrupt;
+pub mod lifecycle;
 pub mod tasks;

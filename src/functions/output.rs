@@ -45,7 +45,7 @@ impl Ty {
         }
     }
 
-    pub(super) fn logical(self) -> LogicalTypeHandle {
+    pub(crate) fn logical(self) -> LogicalTypeHandle {
         match self {
             Ty::Text => LogicalTypeId::Varchar.into(),
             Ty::Date => LogicalTypeId::Date.into(),
@@ -71,7 +71,7 @@ impl Ty {
 }
 
 /// Checks a result against the declared columns and casts Arrow types where DuckDB chose a compatible one.
-pub(super) fn conform<T: CbhFunction>(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
+pub(crate) fn conform<T: CbhFunction>(batches: Vec<RecordBatch>) -> Result<Vec<RecordBatch>> {
     batches
         .into_iter()
         .map(|batch| {

@@ -105,7 +105,7 @@ impl<'a> Loads<'a> {
     /// Commits what the transaction holds, unless a Ctrl-C came first (then it rolls back).
     pub(super) fn commit(&mut self) -> Result<()> {
         self.open()?;
-        if !crate::interrupt::commit_point() {
+        if !crate::capi::interrupt::commit_point() {
             return Err(crate::error::Error::Interrupted("cbh"));
         }
         self.con.execute_batch("COMMIT").context("committing")?;
@@ -118,7 +118,7 @@ impl<'a> Loads<'a> {
 impl Drop for Loads<'_> {
     fn drop(&mut self) {
         if self.open {
-            crate::interrupt::quiet();
+            crate::capi::interrupt::quiet();
             self.abandon();
         }
     }

@@ -7,8 +7,9 @@ use duckdb::Connection;
 
 use super::ledger::known_sha256;
 use super::manifest::{self, Manifest};
+use crate::capi::context::ClientContext;
 use crate::error::{db_message, Error, Result};
-use crate::fingerprint::{digest, ClientContext};
+use crate::fingerprint::digest;
 use crate::sql;
 
 /// A file found by a path or glob, with the metadata the cheap re-drop check uses.

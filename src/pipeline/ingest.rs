@@ -11,14 +11,14 @@ use duckdb::Connection;
 
 use super::bronze::Loads;
 use super::discover::{self, check_path, Found};
-use super::land::{land, staged_free_deliveries, Delivery, Staged};
+use super::land::{land, Delivery, Staged};
 use super::ledger::{known_sha256, landed, Attempt};
 use super::manifest::{self, Manifest};
 use super::run::Run;
-use super::stage::{distinct, Stages};
-use super::{ensure_warehouse, Key};
+use super::stage::Stages;
+use super::{ensure_warehouse, plan, Key};
+use crate::capi::context::ClientContext;
 use crate::error::{Context, Error, Result};
-use crate::fingerprint::ClientContext;
 use crate::sql;
 
 /// Ingests the files `patterns` match; returns the ingestion id (its ledger rows are the call's output).
@@ -72,18 +72,25 @@ pub fn ingest(
     }
     // Of several manifests of one report and period, the newest is the delivery; the others are out of date.
     manifests.sort_by_key(|(f, _)| std::cmp::Reverse(f.modified));
+    let facts: Vec<plan::ManifestFacts> = manifests
+        .iter()
+        .map(|(f, m)| plan::ManifestFacts {
+            name: m.name.clone(),
+            period: m.period.clone(),
+            modified: f.modified,
+            path: m.path.clone(),
+        })
+        .collect();
     let mut deliveries: Vec<Delivery> = Vec::new();
-    let mut seen: Vec<(String, Option<String>, String)> = Vec::new();
     let mut claimed: HashSet<String> = HashSet::new();
-    for (found, m) in manifests {
-        if let Some((_, _, newer)) = seen.iter().find(|(n, p, _)| n == &m.name && p == &m.period && !n.is_empty()) {
+    for ((found, m), newer) in manifests.into_iter().zip(plan::superseded(&facts)) {
+        if let Some(newer) = newer {
             let note = format!("superseded by the newer manifest '{newer}' of the same report and period");
             let mut a = Attempt::new(found);
             a.format = Some("manifest".into());
             run.skip(a, Some(note))?;
             continue;
         }
-        seen.push((m.name.clone(), m.period.clone(), m.path.clone()));
         claimed.extend(data.iter().filter(|d| m.lists(&d.path)).map(|d| d.path.clone()));
         if let Some(d) = run.manifest_delivery(found, m, &data)? {
             deliveries.push(d);
@@ -107,9 +114,9 @@ pub fn ingest(
                 crate::diag::phase("hash", &attempt.file.path);
                 let file = attempt.file.clone();
                 std::thread::scope(|scope| {
-                    let call = crate::interrupt::current();
+                    let call = crate::capi::interrupt::current();
                     let hashing = scope.spawn(move || {
-                        let _call = crate::interrupt::adopt(call);
+                        let _call = crate::capi::interrupt::adopt(call);
                         discover::hash(caller, &file)
                     });
                     let staged = run.stage(attempt.clone(), false);
@@ -168,7 +175,7 @@ pub fn ingest(
     }
     // A delivery lands whole or not at all: files whose sibling was rejected do not land alone; a manifest's
     // delivery is the whole truth for the keys it covers.
-    for s in staged_free_deliveries(staged) {
+    for s in free_deliveries(staged) {
         let keys = s.keys();
         // Landed bytes alone, brought again with others: parts, unless two of them hold the same line items (an old
         // and a revised version side by side, of which the live delivery is the newer): then nothing changes.
@@ -183,35 +190,40 @@ pub fn ingest(
             }
             continue;
         }
-        if let Some(sibling) = run.rejected_sibling(&keys) {
-            for part in s.parts {
+        let formats: Vec<&str> = s.parts.iter().map(|p| p.format.name()).collect();
+        match plan::judge(&keys, &formats, &run.rejected, &run.manifest_keys) {
+            plan::Verdict::Land => deliveries.push(s),
+            plan::Verdict::RejectedSibling(sibling) => {
                 let reason = format!(
                     "not landed: '{sibling}', of the same delivery ({}), was rejected, and a delivery lands whole \
                      or not at all",
                     describe_keys(&keys)
                 );
-                let file = part.attempt.file.path.clone();
-                run.reject(part.attempt, &Error::Rejected { file, line: None, column: None, reason })?;
+                for part in s.parts {
+                    let file = part.attempt.file.path.clone();
+                    let e = Error::Rejected { file, line: None, column: None, reason: reason.clone() };
+                    run.reject(part.attempt, &e)?;
+                }
             }
-        } else if let [first, .., last] = distinct(s.parts.iter().map(|p| p.format.name())).as_slice() {
-            // Two exports of the same bill (say CUR and FOCUS) in one call would count it twice.
-            let reason = format!(
-                "not landed: the call holds the same billing period in two formats ('{first}' and '{last}') for {}; \
-                 ingest one export per billing account and period",
-                describe_keys(&keys)
-            );
-            for part in s.parts {
-                let file = part.attempt.file.path.clone();
-                let e = Error::Rejected { file, line: None, column: None, reason: reason.clone() };
-                run.reject(part.attempt, &e)?;
+            plan::Verdict::TwoFormats(first, last) => {
+                // Two exports of the same bill (say CUR and FOCUS) in one call would count it twice.
+                let reason = format!(
+                    "not landed: the call holds the same billing period in two formats ('{first}' and '{last}') for \
+                     {}; ingest one export per billing account and period",
+                    describe_keys(&keys)
+                );
+                for part in s.parts {
+                    let file = part.attempt.file.path.clone();
+                    let e = Error::Rejected { file, line: None, column: None, reason: reason.clone() };
+                    run.reject(part.attempt, &e)?;
+                }
             }
-        } else if let Some((_, m)) = run.manifest_keys.iter().find(|(k, _)| keys.contains(k)) {
-            let note = format!("not listed in manifest '{m}', whose delivery is the one for this period");
-            for part in s.parts {
-                run.skip(part.attempt, Some(note.clone()))?;
+            plan::Verdict::NotInManifest(m) => {
+                let note = format!("not listed in manifest '{m}', whose delivery is the one for this period");
+                for part in s.parts {
+                    run.skip(part.attempt, Some(note.clone()))?;
+                }
             }
-        } else {
-            deliveries.push(s);
         }
     }
     commit(&mut run, deliveries, copies)?;
@@ -296,4 +308,14 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
 
 fn describe_keys(keys: &[Key]) -> String {
     keys.iter().map(|(p, a, d)| format!("{p} billing account {a}, billing period {d}")).collect::<Vec<_>>().join("; ")
+}
+
+/// Groups staged files into deliveries (plan::group): files whose keys overlap land together, in order of arrival.
+fn free_deliveries(staged: Vec<Staged>) -> Vec<Delivery> {
+    let keys: Vec<Vec<Key>> = staged.iter().map(|s| s.attempt.keys.clone()).collect();
+    let mut slots: Vec<Option<Staged>> = staged.into_iter().map(Some).collect();
+    plan::group(&keys)
+        .into_iter()
+        .map(|g| Delivery { parts: g.into_iter().filter_map(|i| slots[i].take()).collect(), manifest: None })
+        .collect()
 }

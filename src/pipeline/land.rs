@@ -115,17 +115,3 @@ fn join(a: Option<String>, b: Option<String>) -> Option<String> {
         (a, b) => a.or(b),
     }
 }
-
-/// Groups staged files into deliveries: files whose keys overlap land together, in order of arrival.
-pub(super) fn staged_free_deliveries(staged: Vec<Staged>) -> Vec<Delivery> {
-    let mut out: Vec<Delivery> = Vec::new();
-    for s in staged {
-        let (mut joined, rest): (Vec<Delivery>, Vec<Delivery>) =
-            out.into_iter().partition(|d| d.parts.iter().any(|p| p.attempt.overlaps(&s.attempt.keys)));
-        out = rest;
-        let mut parts: Vec<Staged> = joined.drain(..).flat_map(|d| d.parts).collect();
-        parts.push(s);
-        out.push(Delivery { parts, manifest: None });
-    }
-    out
-}

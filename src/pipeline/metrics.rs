@@ -8,8 +8,8 @@ use super::discover::{self, Container};
 use super::ledger::{self, Attempt};
 use super::stage::{self, Stages};
 use super::{ensure_warehouse, final_transaction};
+use crate::capi::context::ClientContext;
 use crate::error::{db_message, Context, Error, Result};
-use crate::fingerprint::ClientContext;
 use crate::sql::{self, ident, render};
 
 /// The columns a metrics file must have (names compared ignoring case).
@@ -100,7 +100,7 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
         Container::Csv(compression) => {
             let stmt = super::stage::stage_csv_sql(table, compression);
             con.execute(&stmt, [path]).map_err(|e| {
-                let (line, column, message) = stage::located_csv_error(con, table, compression, path, &e);
+                let (line, column, message) = super::forensics::located_csv_error(con, table, compression, path, &e);
                 reject(line, column, format!("cannot be read as CSV: {message}"))
             })?;
             false

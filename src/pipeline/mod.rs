@@ -3,6 +3,7 @@
 mod bronze;
 mod checks;
 pub mod discover;
+mod forensics;
 pub mod format;
 pub mod ingest;
 pub mod land;
@@ -10,6 +11,7 @@ pub mod ledger;
 pub mod live;
 pub mod manifest;
 pub mod metrics;
+pub mod plan;
 pub mod promote;
 pub mod report;
 pub mod rules;
@@ -122,7 +124,7 @@ pub fn transaction<T>(con: &Connection, body: impl FnOnce() -> Result<T>) -> Res
     struct Open<'a>(&'a Connection);
     impl Drop for Open<'_> {
         fn drop(&mut self) {
-            crate::interrupt::quiet();
+            crate::capi::interrupt::quiet();
             // A ROLLBACK that fails would leave cbh's connection inside this transaction: try once more.
             if self.0.execute_batch("ROLLBACK").is_err() {
                 let _ = self.0.execute_batch("ROLLBACK");
@@ -139,7 +141,7 @@ pub fn transaction<T>(con: &Connection, body: impl FnOnce() -> Result<T>) -> Res
 
 /// Stops the call with `Error::Interrupted` when a Ctrl-C came (checked between steps).
 pub fn check_interrupt() -> Result<()> {
-    if crate::interrupt::stop_requested() {
+    if crate::capi::interrupt::stop_requested() {
         Err(Error::Interrupted("cbh"))
     } else {
         Ok(())
@@ -151,7 +153,7 @@ pub fn check_interrupt() -> Result<()> {
 pub fn final_transaction<T>(con: &Connection, body: impl FnOnce() -> Result<T>) -> Result<T> {
     transaction(con, || {
         let value = body()?;
-        if !crate::interrupt::commit_point() {
+        if !crate::capi::interrupt::commit_point() {
             return Err(Error::Interrupted("cbh"));
         }
         Ok(value)

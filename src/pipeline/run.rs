@@ -12,8 +12,8 @@ use super::ledger::{landed, Attempt};
 use super::manifest::Manifest;
 use super::stage::{stage, Stages};
 use super::Key;
+use crate::capi::context::ClientContext;
 use crate::error::{Error, Result};
-use crate::fingerprint::ClientContext;
 
 /// One call's progress.
 pub(super) struct Run<'a> {
@@ -76,10 +76,6 @@ impl<'a> Run<'a> {
             Ok((format, columns, rows)) => Ok(Staged { attempt, format, table, columns, rows }),
             Err(e) => Err(Box::new((attempt, e))),
         }
-    }
-
-    pub(super) fn rejected_sibling(&self, keys: &[Key]) -> Option<String> {
-        self.rejected.iter().find(|(k, _)| k.iter().any(|k| keys.contains(k))).map(|r| r.1.clone())
     }
 
     /// The file's fingerprint, or its rejection recorded.

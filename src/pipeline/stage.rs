@@ -5,12 +5,13 @@ use duckdb::Connection;
 
 use super::bronze::{self, Loads};
 use super::discover::{container, Container};
+use super::forensics::located_csv_error;
 use super::format::{self, Format};
 use super::ledger::{optional, Attempt};
 use super::metrics;
 use super::Key;
-use crate::error::{csv_error, db_message, Context, Error, Result, NOT_UTF8};
-use crate::fingerprint::ClientContext;
+use crate::capi::context::ClientContext;
+use crate::error::{db_message, Context, Error, Result};
 use crate::sql::{self, ident, render};
 
 /// Temporary staging tables of this call, dropped however the call ends.
@@ -21,7 +22,7 @@ pub(super) struct Stages<'a> {
 
 impl Drop for Stages<'_> {
     fn drop(&mut self) {
-        crate::interrupt::quiet();
+        crate::capi::interrupt::quiet();
         for t in &self.tables {
             // A name is a staging table, or a view of the file's rows in Bronze (bronze.rs): whichever it is.
             let _ = self.con.execute_batch(&format!("DROP VIEW IF EXISTS temp.main.{t}"));
@@ -317,63 +318,6 @@ fn header(con: &Connection, path: &str, compression: &str) -> Result<Vec<String>
         names.push(row.get::<_, Option<String>>(i).context(context)?.unwrap_or_default());
     }
     Ok(names)
-}
-
-/// DuckDB's error for a CSV file its strict reader refused, as (line, column, message). When the error names no
-/// line (DuckDB's sniffer gave up on the file) or the text is not UTF-8, the file is read again with DuckDB's
-/// `store_rejects`, which records each bad line and column, and the first one is reported.
-pub(super) fn located_csv_error(
-    con: &Connection,
-    table: &str,
-    compression: &str,
-    path: &str,
-    e: &duckdb::Error,
-) -> (Option<u64>, Option<(usize, String)>, String) {
-    let (line, message) = csv_error(&db_message(e));
-    if line.is_some() && message != NOT_UTF8 {
-        return (line, None, message);
-    }
-    let probe = render(sql::STAGE_CSV_REJECTS, &[("stage", table), ("compression", compression)]);
-    let first = con.execute(&probe, [path]).ok().and_then(|_| {
-        let query = render(sql::STAGE_CSV_FIRST_REJECT, &[("stage", table)]);
-        con.query_row(&query, [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
-        })
-        .ok()
-    });
-    let _ = con.execute_batch(&format!(
-        "DROP TABLE IF EXISTS temp.main.{table}_errors; DROP TABLE IF EXISTS temp.main.{table}_scans"
-    ));
-    match first {
-        Some((line, index, name, kind, text)) => describe_reject(line, index, name, &kind, &text),
-        None => (line, None, message),
-    }
-}
-
-/// One line of DuckDB's reject table, said for a person: a field count that differs from the header's (with the
-/// likely cause), a value that is not UTF-8, or DuckDB's own words.
-fn describe_reject(
-    line: u64,
-    index: u64,
-    name: String,
-    kind: &str,
-    text: &str,
-) -> (Option<u64>, Option<(usize, String)>, String) {
-    let counts: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).collect();
-    let column = Some((index as usize, name)).filter(|(_, name)| !name.is_empty());
-    let fields = |found: &str, expected: &str, cause: &str| {
-        format!("the line has {found} fields where the header has {expected} ({cause})")
-    };
-    match (kind, counts.as_slice()) {
-        ("TOO MANY COLUMNS", [expected, found]) => {
-            (Some(line), None, fields(found, expected, "a value with an unquoted comma?"))
-        }
-        ("MISSING COLUMNS", [expected, found]) => {
-            (Some(line), None, fields(found, expected, "is the line, or the file, cut short?"))
-        }
-        ("INVALID ENCODING", _) => (Some(line), column, NOT_UTF8.into()),
-        _ => (Some(line), column, text.to_string()),
-    }
 }
 
 pub(super) fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {

@@ -48,7 +48,7 @@ pub struct Conn<'a> {
     guard: MutexGuard<'a, Connection>,
     was_inside: bool,
     /// While held, a Ctrl-C for this thread's call interrupts what runs on this connection.
-    _held: Option<crate::interrupt::Held>,
+    _held: Option<crate::capi::interrupt::Held>,
 }
 
 impl std::ops::Deref for Conn<'_> {
@@ -67,7 +67,7 @@ impl Drop for Conn<'_> {
 
 fn enter(guard: MutexGuard<'_, Connection>) -> Conn<'_> {
     let was_inside = IN_CBH_SQL.with(|f| f.replace(true));
-    let _held = crate::interrupt::hold(guard.interrupt_handle());
+    let _held = crate::capi::interrupt::hold(guard.interrupt_handle());
     Conn { guard, was_inside, _held }
 }
 

@@ -1,5 +1,5 @@
 //! The checks of a staged file as SQL: the query that finds the first record failing one of a format's checks, and
-//! what is wrong with the value it found, for the error message. `format.rs` says which checks each format has.
+//! what is wrong with the value it found, for the error message; and which checks each format has.
 
 use super::format::{Check, Format, Kind, IMPLAUSIBLE};
 
@@ -134,5 +134,76 @@ pub fn reason(kind: Kind, value: &str) -> String {
             "'{value}' is implausible for one line item (10^15 or more): is a column shifted, or the file corrupt?"
         ),
         Kind::InPeriod => format!("'{value}' is outside the billing period the line item is billed in"),
+    }
+}
+
+impl Format {
+    /// Checks of a staged file with `columns`; `doubles` are the columns read from floating-point values.
+    pub fn checks(self, columns: &[String], doubles: &[String]) -> Vec<Check> {
+        // The columns each kind of check applies to: present, timestamps, optional timestamps, money, quantities, JSON.
+        type Kinds = [&'static [&'static str]; 6];
+        let [present, timestamps, optional_timestamps, money, quantities, json]: Kinds = match self {
+            Format::Focus => [
+                &["ProviderName", "BillingAccountId"],
+                &["BillingPeriodStart"],
+                &["BillingPeriodEnd", "ChargePeriodStart", "ChargePeriodEnd"],
+                &["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"],
+                &["ConsumedQuantity"],
+                &["Tags"],
+            ],
+            _ => [
+                &["bill_payer_account_id"],
+                &["bill_billing_period_start_date"],
+                &["bill_billing_period_end_date", "line_item_usage_start_date", "line_item_usage_end_date"],
+                &[
+                    "line_item_unblended_cost",
+                    "pricing_public_on_demand_cost",
+                    "reservation_effective_cost",
+                    "reservation_unused_amortized_upfront_fee_for_billing_period",
+                    "reservation_unused_recurring_fee",
+                    "savings_plan_savings_plan_effective_cost",
+                    "savings_plan_total_commitment_to_date",
+                    "savings_plan_used_commitment",
+                ],
+                &["line_item_usage_amount"],
+                &["resource_tags", "product"],
+            ],
+        };
+        let mut out = Vec::new();
+        let mut add = |names: &[&str], kind: Kind| {
+            for name in names {
+                if let Some(column) = self.resolve(columns, name) {
+                    let kind = if kind == Kind::Money && doubles.iter().any(|d| d == column) {
+                        Kind::RoundedMoney
+                    } else {
+                        kind
+                    };
+                    out.push(Check::new(column, kind));
+                }
+            }
+        };
+        add(present, Kind::Present);
+        add(timestamps, Kind::Timestamp);
+        add(money, Kind::Money);
+        add(quantities, Kind::Quantity);
+        add(optional_timestamps, Kind::OptionalTimestamp);
+        if self == Format::Cur2 || self == Format::Focus {
+            add(json, Kind::JsonObject);
+        }
+        add(money, Kind::Plausible);
+        add(quantities, Kind::Plausible);
+        let (start, end, charge) = match self {
+            Format::Focus => ("BillingPeriodStart", "BillingPeriodEnd", "ChargePeriodStart"),
+            _ => ("bill_billing_period_start_date", "bill_billing_period_end_date", "line_item_usage_start_date"),
+        };
+        if let (Some(start), Some(end), Some(charge)) =
+            (self.resolve(columns, start), self.resolve(columns, end), self.resolve(columns, charge))
+        {
+            out.push(Check {
+                period: Some((start.to_string(), end.to_string())),
+                ..Check::new(charge, Kind::InPeriod)
+            });
+        }
+        out
     }
 }

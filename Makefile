@@ -44,7 +44,7 @@ $(VENV)/.installed: test/requirements.txt
 	@touch $@
 
 # Everything: Rust unit and property tests, then every Python test against the built extension in real hosts; the
-# reliability figures the tests record are printed at the end (README, "Reliability and security").
+# reliability figures the tests record are printed at the end (docs/reliability.md, "Reliability and security").
 test: release build/test/cbh.duckdb_extension venv
 	@mkdir -p build && rm -rf build/reliability
 	$(LINT)
@@ -54,7 +54,7 @@ test: release build/test/cbh.duckdb_extension venv
 	  CBH_FAULT_EXTENSION=$(CURDIR)/build/test/cbh.duckdb_extension $(PY) -m pytest -q -rs test
 	$(PY) scripts/reliability_report.py
 
-# Only the reliability and security tests; writes their table into the README.
+# Only the reliability and security tests; writes their table into docs/reliability.md.
 RELIABILITY := $(addprefix test/,test_crash.py test_soak.py test_bad_files.py test_fuzz_files.py test_injection.py \
 	test_panic.py test_lockdown.py test_read_only.py test_concurrency.py test_watch.py test_lifecycle.py)
 reliability: release build/test/cbh.duckdb_extension venv
@@ -79,12 +79,12 @@ PROPERTIES = cargo test --quiet --test properties > build/properties.log 2>&1 ||
 	grep "test result" build/properties.log
 
 # Generated inputs: a CUR of SIZE_MB per month (gen_cur.py), and the zombie scenario with its ground truth per rule
-# (gen_zombies.py, README "Zombie rules").
+# (gen_zombies.py, docs/rules.md).
 data: venv
 	$(PY) scripts/gen_cur.py --out $(DATA) --size-mb $(SIZE_MB) --periods 2024-09,2024-10
 	$(PY) scripts/gen_zombies.py $(DATA)/zombies
 
-# Benchmarks against DuckDB alone (README "Performance"); writes bench/results.md. BENCH_MB: the main file's size,
+# Benchmarks against DuckDB alone (docs/performance.md); writes bench/results.md. BENCH_MB: the main file's size,
 # BIG_MB: the memory-limited ingest (0 skips it). Inputs are generated (gen_cur.py) into data/bench once.
 BENCH_MB ?= 1000
 BIG_MB   ?= 10000

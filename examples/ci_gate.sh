@@ -10,7 +10,7 @@
 # What it ingests: the files under LANDING_DIR, subfolders included (an `aws s3 sync` copy of the exports works as it
 # is), but those left out below. A file whose path below LANDING_DIR contains "metrics", in any case, in its own name or
 # a folder's (metrics/cloudwatch-2024-09.csv, 2024-09/EC2-Metrics.parquet), is ingested as usage metrics
-# (cbh_ingest(..., kind := 'metrics'), README "Metrics"); every other file as a bill. A file on the wrong side of that
+# (cbh_ingest(..., kind := 'metrics'), docs/rules.md, "Metrics"); every other file as a bill. A file on the wrong side of that
 # rule does not slip through: cbh rejects it (a bill lacks the metrics columns; a metrics file read as a bill is
 # rejected with a note that it looks like metrics), and a rejection fails the gate. Left out, as scripts/watch.sh leaves
 # them out: OS litter (.DS_Store, ._*, Thumbs.db, desktop.ini), the files AWS writes beside a CUR

@@ -94,7 +94,7 @@ for f in (warehouse, warehouse + ".wal"):
 con = duckdb.connect(warehouse, config={"allow_unsigned_extensions": "true"})
 con.execute(f"LOAD '{EXT}'")
 # One thread more than cores: the Python host at times runs cbh's function on a DuckDB worker thread, which would
-# leave cbh's SQL one core (README, "Performance").
+# leave cbh's SQL one core (docs/performance.md).
 con.execute(f"SET threads = {(os.cpu_count() or 1) + 1}")
 ingested = con.execute(f"SELECT file, status, rows FROM cbh_ingest(['{bills}/*.csv', '{bills}/zombies/cur-*-09.csv'])"
                        ).df()

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints the reliability figures the tests recorded (build/reliability/*.json, build/properties.log) as the Markdown
-table of the README's "Reliability and security" section, and writes it to build/reliability.md. Run by `make test`
-and `make reliability` after the tests; with --readme (make reliability) it also replaces the table in README.md."""
+table of the "Reliability and security" section of docs/reliability.md, and writes it to build/reliability.md. Run by
+`make test` and `make reliability` after the tests; with --readme (make reliability) it also replaces the table in
+docs/reliability.md (between its reliability:begin and reliability:end markers)."""
 import json
 import os
 import sys
@@ -71,13 +72,15 @@ def main():
         f.write(text)
     sys.stdout.write(text)
     if "--readme" in sys.argv[1:]:
-        readme = os.path.join(os.path.dirname(ROOT), "README.md")
-        with open(readme) as f:
+        doc = os.path.join(os.path.dirname(ROOT), "docs", "reliability.md")
+        with open(doc) as f:
             content = f.read()
         begin, end = "<!-- reliability:begin -->\n", "<!-- reliability:end -->"
-        head, _, rest = content.partition(begin)
-        _, _, tail = rest.partition(end)
-        with open(readme, "w") as f:
+        head, found, rest = content.partition(begin)
+        _, found_end, tail = rest.partition(end)
+        if not (found and found_end):
+            sys.exit(f"{doc} has no {begin.strip()} ... {end} markers to put the table between")
+        with open(doc, "w") as f:
             f.write(head + begin + text + end + tail)
 
 

@@ -103,8 +103,8 @@ FIGURES = os.path.join(REPO, "build", "reliability")
 
 
 def record_figure(name, **fields):
-    """Writes what a reliability test tried and found to build/reliability/NAME.json, for the README's Reliability
-    table (scripts/reliability_report.py)."""
+    """Writes what a reliability test tried and found to build/reliability/NAME.json, for the Reliability
+    table of docs/reliability.md (scripts/reliability_report.py)."""
     os.makedirs(FIGURES, exist_ok=True)
     with open(os.path.join(FIGURES, f"{name}.json"), "w") as f:
         json.dump(fields, f, indent=1, sort_keys=True, default=str)

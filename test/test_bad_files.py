@@ -118,8 +118,8 @@ def test_many_bad_files_in_one_call_are_each_rejected(connect, tmp_path):
     before = digest(con)
     rows = con.execute("SELECT file, status, error FROM cbh_ingest(?)", [paths]).fetchall()
     assert sorted(r[0] for r in rows) == sorted(paths)
-    # They share sept.csv's key, so they form one delivery (README: it lands whole or not at all): every file is
-    # rejected, each naming itself, whatever its own defect.
+    # They share sept.csv's key, so they form one delivery (docs/formats.md: it lands whole or not at all): every
+    # file is rejected, each naming itself, whatever its own defect.
     for file, status, error in rows:
         assert status == "rejected", (file, status)
         assert error.startswith(f"cbh: file '{file}'"), error

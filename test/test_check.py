@@ -1,7 +1,8 @@
 """The CI gate: `cbh_check` makes the duckdb CLI exit non-zero, naming the top offenders, when a period's waste (the
 one named by billing_period, else the latest) is over the budget, and exits zero printing the figures otherwise
-(README, "The CI gate"); examples/ci_gate.sh on real landing folders: rejections fail it, it judges the newest period
-of its own run, takes metrics files as metrics, quotes its paths and checks its budgets before ingesting."""
+(docs/workflows.md, "The CI gate"); examples/ci_gate.sh on real landing folders: rejections fail it, it judges the
+newest period of its own run, takes metrics files as metrics, quotes its paths and checks its budgets before
+ingesting."""
 import datetime
 import decimal
 import os
@@ -47,7 +48,7 @@ def test_example_ci_script(ext, tmp_path):
     warehouse = tmp_path / "w.duckdb"
     env = dict(os.environ, CBH_EXTENSION=ext, DUCKDB=os.path.join(os.path.dirname(os.sys.executable), "duckdb"))
     script = os.path.join(REPO, "examples", "ci_gate.sh")
-    landing = os.path.join(REPO, "examples", "landing")  # the README's example: one report per month, in folders
+    landing = os.path.join(REPO, "examples", "landing")  # docs/workflows.md's example: one report a month, in folders
     ok = subprocess.run([script, str(warehouse), landing, "1"], capture_output=True, text=True, env=env, timeout=120)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     over = subprocess.run([script, str(warehouse), landing, "0.01"], capture_output=True, text=True, env=env,
@@ -193,7 +194,7 @@ def test_gate_leaves_out_what_is_not_an_export(ext, tmp_path):
 
 
 def test_example_landing_folder_passes_with_its_metrics(ext, tmp_path):
-    """The README's example folder holds a metrics file too; the gate ingests it as metrics."""
+    """The documented example folder (docs/workflows.md) holds a metrics file too; the gate ingests it as metrics."""
     warehouse = tmp_path / "w.duckdb"
     r = run_gate(ext, warehouse, EXAMPLE, "1000")
     assert r.returncode == 0 and "rejected" not in r.output, r.output

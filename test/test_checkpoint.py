@@ -1,8 +1,8 @@
 """After a session with cbh loaded, the database file is complete on its own, as after plain DuckDB: copying the
 .duckdb without its .wal loses nothing, cbh's tables nor the user's. In Python cbh checkpoints within a poll (0.2 s)
 after its calls (a process that exits sooner keeps the last commit in the .wal, replayed on the next open); in
-the CLI, where that is not safe, the documented `CHECKPOINT;` at the end of a run does it (README, Troubleshooting),
-and cbh's own scripts end with it."""
+the CLI, where that is not safe, the documented `CHECKPOINT;` at the end of a run does it (docs/building.md,
+Troubleshooting), and cbh's own scripts end with it."""
 import os
 import shutil
 import subprocess

@@ -1,6 +1,6 @@
 """Every cbh function's result comes out as a pandas DataFrame (`.df()`) and a polars DataFrame (`.pl()`) with no
 extra work: snake_case column names, no type either library cannot hold, and money exact where the library has an
-exact decimal type (polars; pandas has none, so `.df()` gives float64). README, "The notebook".
+exact decimal type (polars; pandas has none, so `.df()` gives float64). docs/workflows.md, "The notebook".
 
 In Python duckdb 2.0, `.pl()` is a relation's (`con.sql(...)`), and needs pyarrow."""
 import datetime

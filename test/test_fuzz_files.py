@@ -353,7 +353,7 @@ def landed_matches_file(con, gen, path, fmt, rows):
         return f"Silver holds {n} line items of it, the call said {rows}"
     with open(path, "rb") as f:
         head = f.read(4)
-    # the container from the first bytes, not the name (README: How a file is read)
+    # the container from the first bytes, not the name (docs/functions.md: How a file is read)
     compression = "gzip" if head[:2] == b"\x1f\x8b" else "zstd" if head == b"\x28\xb5\x2f\xfd" else "none"
     source = "read_parquet($1)" if head == b"PAR1" else READ_CSV.format(compression=compression)
     try:
@@ -365,7 +365,7 @@ def landed_matches_file(con, gen, path, fmt, rows):
     if len(cost) != 1:
         return f"landed, but {len(cost)} of its columns are the cost column to cbh: {cost}"
     col = '"' + cost[0].replace('"', '""') + '"'
-    # As cbh reads a value (README): trimmed, empty is NULL, and in FOCUS so is the literal NULL.
+    # As cbh reads a value (docs/functions.md, cbh_ingest): trimmed, empty is NULL, and in FOCUS so is the literal NULL.
     value = f"nullif(trim({col}::VARCHAR), '')"
     if fmt == "focus":
         value = f"nullif({value}, 'NULL')"

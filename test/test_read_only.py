@@ -10,7 +10,7 @@ def test_read_only_warehouse(connect, tmp_path):
     con = connect(db)
     con.execute("SELECT * FROM cbh_ingest('test/data/cur/sept.csv')").fetchall()
     con.close()
-    time.sleep(0.5)  # cbh notices the close within a poll; see README "Known gap"
+    time.sleep(0.5)  # cbh notices the close within a poll; see docs/reliability.md, "Known gap"
     ro = connect(db, access_mode="READ_ONLY")
     assert ro.execute("SELECT count(*) FROM cbh_zombies(min_cost := 0)").fetchone()[0] == 2
     assert ro.execute("SELECT line_items FROM cbh_silver()").fetchall() == [(8,)]

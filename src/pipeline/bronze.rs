@@ -83,6 +83,7 @@ impl<'a> Loads<'a> {
     fn load(&mut self, load: Load) -> std::result::Result<(), ()> {
         self.open().map_err(|_| ())?;
         for s in &load.statements {
+            crate::diag::statement(&s.sql);
             if let Err(e) = self.con.execute(&s.sql, duckdb::params_from_iter(&s.params)) {
                 crate::diag::note(&format!("'{}' is read the slow way: {e}", load.path));
                 self.abandon();

@@ -254,6 +254,7 @@ fn values_check(
     let path = attempt.file.path.clone();
     let reject = |line, column, reason| rejected(&path, line, column, reason);
     let columns = &read.columns;
+    crate::diag::phase("keys", &path);
     let (keys, rows) = staged_keys(con, table, format, columns)?;
     attempt.keys = keys.clone();
     if rows == 0 && !allow_empty {
@@ -275,6 +276,7 @@ fn values_check(
     }
     let checks = format.checks(columns, &read.doubles);
     let validate = format::first_bad_value_sql(format, table, &checks);
+    crate::diag::phase("checks", &path);
     crate::diag::statement(&validate);
     let first_bad: Option<(i64, i64)> =
         optional(con.query_row(&validate, [], |r| Ok((r.get(0)?, r.get(1)?)))).context("validating a staged file")?;

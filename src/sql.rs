@@ -1,6 +1,13 @@
-//! Every SQL statement cbh runs lives in `sql/*.sql`, embedded at compile time. A few are templates: `{name}`
-//! placeholders are filled with quoted identifiers or expressions cbh builds, never with user data (values are
-//! always bound parameters).
+//! Every SQL statement cbh runs lives in `sql/*.sql`, embedded at compile time. A few are templates: `render` fills
+//! their `{name}` placeholders with `Sql`, text that only quoting (`ident`, `literal`, `int`), cbh's own source
+//! (`Sql::raw_static`, the embedded files) or combining such values can make, so that no unquoted string reaches a
+//! statement: the compiler checks it. Values are bound parameters (`$1`) wherever DuckDB takes them, and `literal`
+//! only where it does not (in a view). One placeholder syntax: a name of letters, digits, `_` and `:` in braces
+//! (`{stage}`; `{c:line_item_usage_amount}` in silver_insert_*.sql, which promote.rs fills with that column).
+
+use std::borrow::{Borrow, Cow};
+use std::fmt;
+use std::ops::Deref;
 
 macro_rules! sql_files {
     ($($name:ident = $file:literal;)*) => {
@@ -18,12 +25,17 @@ sql_files! {
     BRONZE_INSERT = "bronze_insert.sql";
     BRONZE_LOAD = "bronze_load.sql";
     BRONZE_NUMBER_ROWS = "bronze_number_rows.sql";
+    BRONZE_PROBE = "bronze_probe.sql";
+    BRONZE_VIEW = "bronze_view.sql";
     READ_CSV = "read_csv.sql";
+    READ_PARQUET = "read_parquet.sql";
     BRONZE_KEYS = "bronze_keys.sql";
     CHECK_PERIOD = "check_period.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
     EXCLUSIONS_SEED = "exclusions_seed.sql";
     FINDINGS = "findings.sql";
+    FINDINGS_NONE = "findings_none.sql";
+    FINDINGS_RULES = "findings_rules.sql";
     KNOWN_SHA256 = "known_sha256.sql";
     LANDED_SHA256 = "landed_sha256.sql";
     LAYOUT_VERSION = "layout_version.sql";
@@ -42,6 +54,7 @@ sql_files! {
     LIVE_DELIVERY = "live_delivery.sql";
     FORGET = "forget.sql";
     FORGET_KEYS = "forget_keys.sql";
+    FORGET_REPORT = "forget_report.sql";
     NEXT_INGESTION = "next_ingestion.sql";
     PERIOD_DELETE = "period_delete.sql";
     PERIOD_EXISTS = "period_exists.sql";
@@ -54,21 +67,28 @@ sql_files! {
     REPORT_WASTE = "report_waste.sql";
     REPORT_ZOMBIES = "report_zombies.sql";
     RESOURCES_REBUILD = "resources_rebuild.sql";
+    RULES_ENABLED = "rules_enabled.sql";
+    RULES_NAMES = "rules_names.sql";
     SCHEMA = "schema.sql";
     SILVER_DELETE = "silver_delete.sql";
     SILVER_INSERT_CUR = "silver_insert_cur.sql";
     SILVER_INSERT_FOCUS = "silver_insert_focus.sql";
     STAGE_COLUMNS = "stage_columns.sql";
+    STAGE_COUNT = "stage_count.sql";
     STAGE_CSV = "stage_csv.sql";
     STAGE_CSV_FIRST_REJECT = "stage_csv_first_reject.sql";
     STAGE_CSV_LENIENT = "stage_csv_lenient.sql";
     STAGE_CSV_REJECTS = "stage_csv_rejects.sql";
+    STAGE_FIRST_BAD = "stage_first_bad.sql";
     STAGE_HEADER = "stage_header.sql";
     STAGE_KEYS = "stage_keys.sql";
     STAGE_PARQUET = "stage_parquet.sql";
     STAGE_PARQUET_SCHEMA = "stage_parquet_schema.sql";
+    STAGE_SHARED_LINE_ITEMS = "stage_shared_line_items.sql";
     STAGE_VALUE = "stage_value.sql";
     STALE_PERIODS = "stale_periods.sql";
+    TEMP_DROP_TABLE = "temp_drop_table.sql";
+    TEMP_DROP_VIEW = "temp_drop_view.sql";
     WAREHOUSE_EXISTS = "warehouse_exists.sql";
 }
 
@@ -85,9 +105,100 @@ pub const RULES: &[&str] = &[
     include_str!("../sql/rules/idle_database.sql"),
 ];
 
-/// Fills `{key}` placeholders in one pass over the template: unknown keys stay as is, and values are never scanned
-/// again (a value may hold a user's column name, and `"resourceTags/user:{tags}"` must stay that name).
-pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
+/// SQL text cbh can vouch for: written in its source, embedded from `sql/`, a quoted name or value, or made of
+/// such pieces. `render` takes nothing else.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sql(Cow<'static, str>);
+
+impl Sql {
+    /// SQL written in cbh's source: a keyword, an expression, an embedded file.
+    pub const fn raw_static(text: &'static str) -> Sql {
+        Sql(Cow::Borrowed(text))
+    }
+
+    /// `parts` with `separator` between them.
+    pub fn join<I>(parts: I, separator: &'static str) -> Sql
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Sql>,
+    {
+        let mut out = String::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            if i > 0 {
+                out.push_str(separator);
+            }
+            out.push_str(part.borrow());
+        }
+        Sql(Cow::Owned(out))
+    }
+
+    /// This expression under the name `name` (quoted): `<expression> AS "name"`.
+    pub fn alias(&self, name: &str) -> Sql {
+        Sql(Cow::Owned(format!("{self} AS {}", ident(name))))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// SQL a user wrote into the warehouse's rules table (`cbh.rules`: their warehouse, their rules), placed as
+    /// written: the one way text read at run time becomes SQL (rules.rs).
+    pub(crate) fn from_rules_table(text: String) -> Sql {
+        Sql(Cow::Owned(text))
+    }
+}
+
+impl Deref for Sql {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Sql {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A SQL identifier, double-quoted (`"` doubled), whatever characters it holds.
+pub fn ident(name: &str) -> Sql {
+    Sql(Cow::Owned(format!("\"{}\"", name.replace('"', "\"\""))))
+}
+
+/// A SQL string literal, single-quoted (`'` doubled).
+pub fn literal(value: &str) -> Sql {
+    Sql(Cow::Owned(format!("'{}'", value.replace('\'', "''"))))
+}
+
+/// An integer, as SQL.
+pub fn int(n: i64) -> Sql {
+    Sql(Cow::Owned(n.to_string()))
+}
+
+/// Fills the `{name}` placeholders of a template (an embedded file, or SQL in cbh's source) in one pass: unknown
+/// names stay as they are, and values are never scanned again (a value may hold a user's column name, and
+/// `"resourceTags/user:{tags}"` must stay that name). The template's `--` comment lines are left out first: a
+/// placeholder a comment names is not filled there, where a value holding a line break (a quoted column name may)
+/// would end the comment.
+pub fn render<V: Borrow<Sql>>(template: &'static str, vars: &[(&str, V)]) -> Sql {
+    let comment = |line: &str| line.trim_start().starts_with("--");
+    if !template.lines().any(comment) {
+        return Sql(Cow::Owned(fill(template, vars)));
+    }
+    let code: String = template.split_inclusive('\n').filter(|l| !comment(l)).collect();
+    Sql(Cow::Owned(fill(&code, vars)))
+}
+
+/// A template that is part of a statement (such as `read_csv.sql`), rendered as one line without its comments, so
+/// that it can fill a placeholder anywhere.
+pub fn fragment<V: Borrow<Sql>>(template: &'static str, vars: &[(&str, V)]) -> Sql {
+    let lines = template.lines().filter(|l| !l.trim_start().starts_with("--")).map(str::trim);
+    Sql(Cow::Owned(fill(&lines.collect::<Vec<_>>().join(" "), vars)))
+}
+
+fn fill<V: Borrow<Sql>>(template: &str, vars: &[(&str, V)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(i) = rest.find('{') {
@@ -96,7 +207,7 @@ pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
         let var = after.find('}').and_then(|j| vars.iter().find(|(key, _)| *key == &after[..j]));
         match var {
             Some((key, value)) => {
-                out.push_str(value);
+                out.push_str(value.borrow());
                 rest = &after[key.len() + 1..];
             }
             None => {
@@ -106,6 +217,21 @@ pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
         }
     }
     out.push_str(rest);
+    out
+}
+
+/// The names of a template's placeholders, in order, each once: letters, digits, `_` and `:` in braces.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        rest = &rest[i + 1..];
+        let Some(name) = rest.find('}').map(|j| &rest[..j]) else { break };
+        let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':');
+        if valid && !out.contains(&name) {
+            out.push(name);
+        }
+    }
     out
 }
 
@@ -127,23 +253,6 @@ pub fn statements(file: &str) -> Vec<String> {
         out.push(current);
     }
     out
-}
-
-/// A SQL identifier, double-quoted (`"` doubled), whatever characters it holds.
-pub fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// A template that is part of a statement (such as `read_csv.sql`), as one line without its comments, so that it can
-/// fill a placeholder anywhere, even one named in another template's comment.
-pub fn fragment(template: &str) -> String {
-    let lines = template.lines().filter(|l| !l.trim_start().starts_with("--")).map(str::trim);
-    lines.collect::<Vec<_>>().join(" ")
-}
-
-/// A SQL string literal, single-quoted (`'` doubled).
-pub fn literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
 }
 
 #[cfg(test)]
@@ -168,19 +277,54 @@ mod tests {
 
     #[test]
     fn identifiers_and_literals_are_quoted() {
-        assert_eq!(ident("resourceTags/user:a\"b"), "\"resourceTags/user:a\"\"b\"");
-        assert_eq!(literal("x'); DROP TABLE y; --"), "'x''); DROP TABLE y; --'");
+        assert_eq!(ident("resourceTags/user:a\"b").as_str(), "\"resourceTags/user:a\"\"b\"");
+        assert_eq!(literal("x'); DROP TABLE y; --").as_str(), "'x''); DROP TABLE y; --'");
+        assert_eq!(int(-12).as_str(), "-12");
+    }
+
+    #[test]
+    fn a_name_and_a_value_holding_both_quotes_stay_one_token_each() {
+        let text = "it's \"a\"";
+        let stmt = render("SELECT {value} AS {name}", &[("value", &literal(text)), ("name", &ident(text))]);
+        assert_eq!(stmt.as_str(), r#"SELECT 'it''s "a"' AS "it's ""a""""#);
+        assert_eq!(literal(text).alias(text).as_str(), r#"'it''s "a"' AS "it's ""a""""#);
     }
 
     #[test]
     fn render_fills_placeholders() {
-        assert_eq!(render("SELECT {a} FROM {b}", &[("a", "1"), ("b", "t")]), "SELECT 1 FROM t");
-        assert_eq!(render("{{a}} {x}", &[("a", "1")]), "{1} {x}");
+        let (one, t) = (Sql::raw_static("1"), ident("t"));
+        assert_eq!(render("SELECT {a} FROM {b}", &[("a", &one), ("b", &t)]).as_str(), "SELECT 1 FROM \"t\"");
+        assert_eq!(render("{{a}} {x}", &[("a", &one)]).as_str(), "{1} {x}");
+        assert_eq!(render("{c:Name} {c:x}", &[("c:Name", &one)]).as_str(), "1 {c:x}");
+        assert_eq!(fragment("-- f.sql: a fragment\nf({a},\n  2)\n", &[("a", &one)]).as_str(), "f(1, 2)");
+    }
+
+    #[test]
+    fn comment_lines_are_left_out_and_not_filled() {
+        let name = ident("a\nDROP TABLE t; --");
+        let stmt =
+            render("-- x.sql: reads {column}\nSELECT {column}\n  -- {column} again\nFROM t;\n", &[("column", &name)]);
+        assert_eq!(stmt.as_str(), "SELECT \"a\nDROP TABLE t; --\"\nFROM t;\n");
     }
 
     #[test]
     fn rendered_values_are_not_rendered_again() {
-        let vars = [("entries", "\"resourceTags/user:{tags}\""), ("tags", "'x'")];
-        assert_eq!(render("{entries}, {tags}", &vars), "\"resourceTags/user:{tags}\", 'x'");
+        let (entries, tags) = (ident("resourceTags/user:{tags}"), literal("x"));
+        let stmt = render("{entries}, {tags}", &[("entries", &entries), ("tags", &tags)]);
+        assert_eq!(stmt.as_str(), "\"resourceTags/user:{tags}\", 'x'");
+    }
+
+    #[test]
+    fn placeholders_are_named_once_in_order() {
+        let names = placeholders("SELECT {a}, {c:Name}, {'key': 1}, {a}, {} FROM {b");
+        assert_eq!(names, vec!["a", "c:Name"]);
+        assert!(placeholders(SILVER_INSERT_CUR).contains(&"c:line_item_usage_amount"));
+    }
+
+    #[test]
+    fn joined_pieces_keep_their_quoting() {
+        let parts = [ident("a,b"), literal("c, d")];
+        assert_eq!(Sql::join(&parts, ", ").as_str(), "\"a,b\", 'c, d'");
+        assert_eq!(Sql::join(Vec::<Sql>::new(), ", ").as_str(), "");
     }
 }

@@ -264,8 +264,8 @@ proptest! {
         // And `column` agrees: the file's value when found, a typed NULL otherwise.
         let sql = format.column(&cols, &name);
         match expected {
-            Some(c) => prop_assert!(sql.contains(&sql::ident(c)), "{}", sql),
-            None => prop_assert_eq!(sql, "NULL::VARCHAR"),
+            Some(c) => prop_assert!(sql.contains(sql::ident(c).as_str()), "{}", sql),
+            None => prop_assert_eq!(sql.as_str(), "NULL::VARCHAR"),
         }
     }
 
@@ -341,7 +341,7 @@ proptest! {
         }
         let stmt = format::first_bad_value_sql(format, "stage_1", &checks);
         // Every column a check reads is valued exactly once, however many checks read it.
-        let once = |column: &str| stmt.matches(&format!("{} AS v", format.value(column))).count() == 1;
+        let once = |column: &str| stmt.matches(&format!("{} AS \"v", format.value(column))).count() == 1;
         for (i, c) in checks.iter().enumerate() {
             prop_assert!(once(&c.column), "{}", c.column);
             let expected_case = format!(" THEN {i}");
@@ -708,7 +708,7 @@ fn non_comment_lines(text: &str) -> String {
     text.lines().filter(|l| !l.trim_start().starts_with("--")).map(|l| format!("{l}\n")).collect()
 }
 
-/// The `{name}` placeholders of a template (not `{c:...}`, not struct literals).
+/// The `{name}` placeholders of a template (`{c:...}` too; not struct literals).
 fn placeholders(template: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = template;
@@ -717,7 +717,7 @@ fn placeholders(template: &str) -> Vec<String> {
         if let Some(j) = rest.find('}') {
             let name = &rest[..j];
             if !name.is_empty()
-                && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
                 && !out.contains(&name.to_string())
             {
                 out.push(name.to_string());
@@ -742,8 +742,9 @@ proptest! {
         }
     }
 
-    /// render fills each `{key}` of the template with its value, in one pass: values are never scanned again, so a
-    /// value holding `{key}` (a column named `resourceTags/user:{tags}`) stays as it is. Unknown keys stay as is.
+    /// render fills each `{key}` of the template with its value (quoted text), in one pass: values are never scanned
+    /// again, so a value holding `{key}` (a column named `resourceTags/user:{tags}`) stays as it is. Unknown keys
+    /// stay as is.
     #[test]
     fn render_fills_placeholders_once(
         chunks in prop::collection::vec(prop_oneof![
@@ -752,15 +753,17 @@ proptest! {
         ], 0..12),
         a in any::<String>(), b in prop_oneof![any::<String>(), Just("{cc}".to_string())], cc in "[{}a-z']{0,6}",
     ) {
-        let vars: [(&str, &str); 3] = [("a", &a), ("b", &b), ("cc", &cc)];
-        let template: String = chunks.concat();
+        let (a, b, cc) = (sql::literal(&a), sql::ident(&b), sql::literal(&cc));
+        let vars: [(&str, &sql::Sql); 3] = [("a", &a), ("b", &b), ("cc", &cc)];
+        // A template is text of cbh's own (`&'static`): the generated one is leaked, a few bytes a case.
+        let template: &'static str = String::leak(chunks.concat());
         // The expected text: scan the template once, left to right.
         let mut expected = String::new();
-        let mut rest = template.as_str();
+        let mut rest = template;
         'scan: while !rest.is_empty() {
             for (k, v) in vars {
                 if let Some(after) = rest.strip_prefix(&format!("{{{k}}}")) {
-                    expected.push_str(v);
+                    expected.push_str(v.as_str());
                     rest = after;
                     continue 'scan;
                 }
@@ -769,21 +772,24 @@ proptest! {
             expected.push(c);
             rest = &rest[c.len_utf8()..];
         }
-        prop_assert_eq!(sql::render(&template, &vars), expected);
+        let rendered = sql::render(template, &vars);
+        prop_assert_eq!(rendered.as_str(), expected);
     }
 
     /// Every template of the repository renders with arbitrary values: no placeholder it uses is left, each value
-    /// appears once per placeholder, and nothing else changes.
+    /// appears once per placeholder, and nothing else changes but the comment lines left out.
     #[test]
     fn repository_templates_render(
         values in prop::collection::vec(prop_oneof![any::<String>(), "[{}a-z_']{0,12}"], 8)
     ) {
         for (file, text) in repository_sql_files() {
             let keys = placeholders(text);
-            let vars: Vec<(&str, &str)> =
-                keys.iter().map(|k| k.as_str()).zip(values.iter().map(|v| v.as_str())).collect();
-            let rendered = sql::render(text, &vars);
-            let mut expected = text.clone();
+            let values: Vec<sql::Sql> = values.iter().map(|v| sql::literal(v)).collect();
+            let vars: Vec<(&str, &sql::Sql)> = keys.iter().map(|k| k.as_str()).zip(&values).collect();
+            let rendered = sql::render(text.as_str(), &vars);
+            // Comment lines are left out, and only them.
+            let mut expected: String =
+                text.split_inclusive('\n').filter(|l| !l.trim_start().starts_with("--")).collect();
             // Placeholders of distinct keys do not overlap, so a replacement through a marker character that the
             // values do not hold gives the one-pass result.
             let marks: Vec<String> = (0..vars.len()).map(|i| format!("\u{e000}{i}\u{e000}")).collect();
@@ -791,9 +797,9 @@ proptest! {
                 expected = expected.replace(&format!("{{{k}}}"), m);
             }
             for ((_, v), m) in vars.iter().zip(&marks) {
-                expected = expected.replace(m, v);
+                expected = expected.replace(m, v.as_str());
             }
-            prop_assert_eq!(rendered, expected, "{}", file);
+            prop_assert_eq!(rendered.as_str(), expected, "{}", file);
         }
     }
 
@@ -835,7 +841,7 @@ fn repository_sql_files_split_into_statements() {
     for (file, text) in repository_sql_files() {
         if text.lines().next().is_some_and(|l| l.contains(": a fragment, not a statement")) {
             // Fills a placeholder of a statement (sql::fragment): one line, no statement end of its own.
-            let one = sql::fragment(text);
+            let one = sql::fragment::<sql::Sql>(text.as_str(), &[]);
             assert!(!one.contains('\n') && !one.trim_end().ends_with(';') && !one.is_empty(), "{file}: {one}");
             continue;
         }
@@ -859,10 +865,17 @@ fn repository_sql_files_split_into_statements() {
 fn a_tag_column_named_like_a_placeholder_stays_quoted() {
     let cols = strings(&["resourceTags/user:{tags}"]);
     let entries = Format::Cur.tag_entries(&cols);
-    let rendered =
-        sql::render("{tag_entries} AS cbh_tags, {tags} AS Tags", &[("tag_entries", &entries), ("tags", "X")]);
-    assert!(rendered.starts_with(&entries), "{rendered}");
+    let x = sql::Sql::raw_static("X");
+    let rendered = sql::render("{tag_entries} AS cbh_tags, {tags} AS Tags", &[("tag_entries", &entries), ("tags", &x)]);
+    assert!(rendered.starts_with(entries.as_str()), "{rendered}");
     assert!(rendered.ends_with("X AS Tags"), "{rendered}");
+    // The Silver insert fills its `{c:...}` columns in the same one pass: a column named like a placeholder of
+    // either kind stays its quoted name.
+    let cols = strings(&["lineItem/UsageAmount", "resourceTags/user:{tags}", "resourceTags/user:{c:product_sku}"]);
+    let insert = cbh::pipeline::promote::silver_insert(Format::Cur, &cols);
+    for c in &cols {
+        assert!(insert.contains(sql::ident(c).as_str()), "{c}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

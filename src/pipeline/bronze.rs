@@ -14,13 +14,13 @@ use duckdb::Connection;
 use super::discover::Container;
 use super::format::Format;
 use super::promote;
-use super::stage::{parquet_text, staged_columns, Read};
+use super::stage::{parquet_text, read_csv, staged_columns, Read};
 use crate::error::{Context, Result};
-use crate::sql::{self, ident, literal, render};
+use crate::sql::{self, ident, literal, render, Sql};
 
 /// One statement of a load, with its parameters.
 struct Statement {
-    sql: String,
+    sql: Sql,
     params: Vec<Value>,
 }
 
@@ -126,12 +126,11 @@ impl Drop for Loads<'_> {
 }
 
 /// The reader of a file as SQL, its path bound as `param`.
-fn reader(container: &Container, param: &str) -> String {
+fn reader(container: &Container, param: &'static str) -> Sql {
+    let path = Sql::raw_static(param);
     match container {
-        Container::Csv(compression) => {
-            render(&sql::fragment(sql::READ_CSV), &[("path", param), ("compression", compression)])
-        }
-        Container::Parquet => format!("read_parquet({param}, hive_partitioning = false)"),
+        Container::Csv(compression) => read_csv(&path, compression),
+        Container::Parquet => sql::fragment(sql::READ_PARQUET, &[("path", &path)]),
     }
 }
 
@@ -140,23 +139,23 @@ fn reader(container: &Container, param: &str) -> String {
 pub(super) fn probe(loads: &mut Loads, path: &str, container: &Container) -> Option<Read> {
     let con = loads.con;
     let probe = format!("cbh_probe_{}", std::process::id());
-    let sql = format!("CREATE OR REPLACE TEMP TABLE {probe} AS SELECT * FROM {} LIMIT 0", reader(container, "$1"));
+    let sql = render(sql::BRONZE_PROBE, &[("probe", &ident(&probe)), ("reader", &reader(container, "$1"))]);
     let schema = con.execute(&sql, [path]).ok().and_then(|_| staged_columns(con, &probe).ok());
-    let _ = con.execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{probe}"));
+    let _ = con.execute_batch(&render(sql::TEMP_DROP_TABLE, &[("table", &ident(&probe))]));
     let Some(schema) = schema else {
         loads.abandon();
         return None;
     };
     let mut doubles = Vec::new();
     let csv = match container {
-        Container::Csv(compression) => Some(*compression),
+        Container::Csv(compression) => Some(compression.clone()),
         Container::Parquet => None,
     };
-    let texts: Vec<String> = schema
+    let texts: Vec<Sql> = schema
         .iter()
         .map(|(name, ty)| match csv {
             Some(_) => ident(name),
-            None => format!("{} AS {}", parquet_text(name, ty, &mut doubles), ident(name)),
+            None => parquet_text(name, ty, &mut doubles).alias(name),
         })
         .collect();
     let columns = schema.into_iter().map(|c| c.0).collect();
@@ -175,11 +174,11 @@ pub(super) fn load(
     read: &Read,
 ) -> Result<Option<()>> {
     let con = loads.con;
-    let table = format.bronze_table();
+    let table = ident(format.bronze_table());
     let mut bronze = promote::bronze_columns(con, format)?;
     let mut statements = Vec::new();
-    let (mut into, mut back): (Vec<(String, String)>, Vec<String>) =
-        (Vec::new(), vec!["source_row - 1 AS rowid".into()]);
+    let (mut into, mut back): (Vec<(String, String)>, Vec<Sql>) =
+        (Vec::new(), vec![Sql::raw_static("source_row - 1 AS rowid")]);
     for (column, target) in format.bronze_targets(&bronze, &read.columns) {
         let target = target.unwrap_or_else(|| column.clone());
         if into.iter().any(|(_, t)| t == &target) {
@@ -187,36 +186,40 @@ pub(super) fn load(
             return Ok(None); // one Bronze column twice: the slow way says which
         }
         if !bronze.contains(&target) {
-            let sql = render(sql::BRONZE_ADD_COLUMN, &[("bronze", table), ("column", &ident(&target))]);
+            let sql = render(sql::BRONZE_ADD_COLUMN, &[("bronze", &table), ("column", &ident(&target))]);
             statements.push(Statement { sql, params: Vec::new() });
             bronze.push(target.clone());
         }
-        back.push(format!("{} AS {}", ident(&target), ident(&column)));
+        back.push(ident(&target).alias(&column));
         into.push((column, target));
     }
     let [provider, account, period] = format.key_expressions(&read.columns);
-    let columns: Vec<String> = into.iter().map(|(c, t)| format!("{} AS {}", ident(c), ident(t))).collect();
+    let columns = into.iter().map(|(c, t)| ident(c).alias(t));
     let insert = render(
         sql::BRONZE_LOAD,
         &[
-            ("bronze", table),
+            ("bronze", &table),
             ("provider", &provider),
             ("account", &account),
             ("period", &period),
-            ("columns", &columns.join(", ")),
-            ("texts", &read.texts.join(", ")),
+            ("columns", &Sql::join(columns, ", ")),
+            ("texts", &Sql::join(&read.texts, ", ")),
             ("reader", &reader(&read.container, "$2")),
         ],
     );
     let params = || vec![Value::BigInt(ingestion), Value::Text(path.to_string())];
     statements.push(Statement { sql: insert, params: params() });
-    statements.push(Statement { sql: render(sql::BRONZE_NUMBER_ROWS, &[("bronze", table)]), params: params() });
+    statements.push(Statement { sql: render(sql::BRONZE_NUMBER_ROWS, &[("bronze", &table)]), params: params() });
     // A view cannot take parameters: the ingestion and the path as literals (quoted).
-    let view_sql = format!(
-        "CREATE OR REPLACE TEMP VIEW {view} AS SELECT {} FROM cbh.{table} WHERE ingestion_id = {ingestion} AND \
-         source_file = {}",
-        back.join(", "),
-        literal(path)
+    let view_sql = render(
+        sql::BRONZE_VIEW,
+        &[
+            ("view", &ident(view)),
+            ("columns", &Sql::join(back, ", ")),
+            ("bronze", &table),
+            ("ingestion", &sql::int(ingestion)),
+            ("path", &literal(path)),
+        ],
     );
     statements.push(Statement { sql: view_sql, params: Vec::new() });
     crate::diag::phase("bronze", path);

@@ -2,28 +2,30 @@
 //! what is wrong with the value it found, for the error message; and which checks each format has.
 
 use super::format::{Check, Format, Kind, IMPLAUSIBLE};
+use crate::sql::{self, ident, literal, render, Sql};
 
-/// The SQL that finds the first record of `stage` failing one of `checks`: `rowid` and the check's index.
+/// A number's syntax, exponent allowed.
+const NUMBER: &str = "regexp_full_match({v}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?')";
+
+/// Decimal places, counting an exponent: 1.5E-13 has 14 (the regular expressions only for the rare exponent).
+const PLACES: &str = "(CASE WHEN contains(lower({v}), 'e') \
+     THEN length(rtrim(regexp_extract({v}, '^[+-]?[0-9]*\\.?([0-9]*)', 1), '0')) \
+          - coalesce(try_cast(nullif(regexp_extract({v}, '[eE]([+-]?[0-9]+)$', 1), '') AS INTEGER), 0) \
+     ELSE length(rtrim(split_part({v}, '.', 2), '0')) END)";
+
+/// The SQL that finds the first record of `stage` failing one of `checks`: `rowid` and the check's index
+/// (`sql/stage_first_bad.sql`).
 ///
 /// Each column is valued (trimmed) once, and each derived value once: its timestamp, and whether it is a plain
 /// decimal (at most 15 integer digits, at most as many decimal places as the check allows, no exponent). A plain
 /// decimal passes the full check (number syntax, decimal places with an exponent, the cast, the magnitude) without
 /// it: the full check runs only for the rare values that are not plain.
-pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> String {
-    let number = |v: &str| format!("regexp_full_match({v}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?')");
-    // Decimal places, counting an exponent: 1.5E-13 has 14 (the regular expressions only for the rare exponent).
-    let places = |v: &str| {
-        format!(
-            "(CASE WHEN contains(lower({v}), 'e') \
-             THEN length(rtrim(regexp_extract({v}, '^[+-]?[0-9]*\\.?([0-9]*)', 1), '0')) \
-                  - coalesce(try_cast(nullif(regexp_extract({v}, '[eE]([+-]?[0-9]+)$', 1), '') AS INTEGER), 0) \
-             ELSE length(rtrim(split_part({v}, '.', 2), '0')) END)"
-        )
-    };
+pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> Sql {
     // Each column's value once (trimming is most of the cost), however many checks read it; then the derived
-    // values (`t_v0`: its timestamp; `p12_v0`: plain with at most 12 places; `p_v0`: plain, any places) once.
+    // values (`t_v0`: its timestamp; `p12_v0`: plain with at most 12 places; `p_v0`: plain, any places) once. Each
+    // is kept by its name (`v0`) and placed quoted.
     let mut values: Vec<(String, String)> = Vec::new();
-    let mut derived: Vec<(String, String)> = Vec::new();
+    let mut derived: Vec<(String, Sql)> = Vec::new();
     let mut value = |column: &str| -> String {
         if let Some((_, v)) = values.iter().find(|(c, _)| c == column) {
             return v.clone();
@@ -32,87 +34,110 @@ pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> Str
         values.push((column.to_string(), v.clone()));
         v
     };
-    fn derive(derived: &mut Vec<(String, String)>, name: String, expr: String) -> String {
+    fn derive(derived: &mut Vec<(String, Sql)>, name: String, expr: Sql) -> String {
         if !derived.iter().any(|(n, _)| *n == name) {
             derived.push((name.clone(), expr));
         }
         name
     }
-    let ts = |derived: &mut Vec<(String, String)>, v: &str| {
-        derive(derived, format!("t_{v}"), format!("try_cast({v} AS TIMESTAMP)"))
+    // `template` with `{v}` the value named `v`.
+    let of = |template: &'static str, v: &str| render(template, &[("v", &ident(v))]);
+    let ts = |derived: &mut Vec<(String, Sql)>, v: &str| {
+        derive(derived, format!("t_{v}"), of("try_cast({v} AS TIMESTAMP)", v))
     };
     // Plain: at most 15 integer digits and `scale` decimal places (any, for None), no exponent.
-    let plain = |derived: &mut Vec<(String, String)>, v: &str, scale: Option<u32>| {
+    let plain = |derived: &mut Vec<(String, Sql)>, v: &str, scale: Option<u32>| {
         let (fraction, some) =
             scale.map_or(("*".to_string(), "+".to_string()), |s| (format!("{{0,{s}}}"), format!("{{1,{s}}}")));
         let name = format!("p{}_{v}", scale.map_or(String::new(), |s| s.to_string()));
-        derive(
-            derived,
-            name,
-            format!("regexp_full_match({v}, '[+-]?([0-9]{{1,15}}(\\.[0-9]{fraction})?|\\.[0-9]{some})')"),
-        )
+        let pattern = literal(&format!("[+-]?([0-9]{{1,15}}(\\.[0-9]{fraction})?|\\.[0-9]{some})"));
+        derive(derived, name, render("regexp_full_match({v}, {pattern})", &[("v", &ident(v)), ("pattern", &pattern)]))
     };
     let mut plain_of: Vec<(String, String)> = Vec::new(); // value -> its plain flag (any scale: implies < 10^15)
     let mut cases = Vec::new();
     for (i, check) in checks.iter().enumerate() {
         let v = value(&check.column);
         let period = check.period.as_ref().map(|(start, end)| (value(start), value(end)));
-        let mut exact = |derived: &mut Vec<(String, String)>, scale: Option<u32>, full: String| {
+        let mut exact = |derived: &mut Vec<(String, Sql)>, scale: Option<u32>, full: Sql| {
             let flag = plain(derived, &v, scale);
             plain_of.push((v.clone(), flag.clone()));
-            format!("{v} IS NOT NULL AND NOT {flag} AND NOT ({full})")
+            render(
+                "{v} IS NOT NULL AND NOT {flag} AND NOT ({full})",
+                &[("v", &ident(&v)), ("flag", &ident(&flag)), ("full", &full)],
+            )
         };
         let decimal = |scale: u32| {
-            format!(
-                "{} AND {} <= {scale} AND try_cast({v} AS DECIMAL(38, {scale})) IS NOT NULL",
-                number(&v),
-                places(&v)
+            render(
+                "{number} AND {places} <= {scale} AND try_cast({v} AS DECIMAL(38, {scale})) IS NOT NULL",
+                &[
+                    ("number", &of(NUMBER, &v)),
+                    ("places", &of(PLACES, &v)),
+                    ("scale", &sql::int(scale.into())),
+                    ("v", &ident(&v)),
+                ],
             )
         };
         let condition = match check.kind {
-            Kind::Present => format!("{v} IS NULL"),
-            Kind::Timestamp => format!("{} IS NULL", ts(&mut derived, &v)),
-            Kind::OptionalTimestamp => format!("{v} IS NOT NULL AND {} IS NULL", ts(&mut derived, &v)),
+            Kind::Present => of("{v} IS NULL", &v),
+            Kind::Timestamp => of("{v} IS NULL", &ts(&mut derived, &v)),
+            Kind::OptionalTimestamp => {
+                let t = ident(&ts(&mut derived, &v));
+                render("{v} IS NOT NULL AND {t} IS NULL", &[("v", &ident(&v)), ("t", &t)])
+            }
             Kind::Money => exact(&mut derived, Some(12), decimal(12)),
             Kind::RoundedMoney => {
-                let full = format!("{} AND try_cast({v} AS DECIMAL(38, 12)) IS NOT NULL", number(&v));
+                let full = render(
+                    "{number} AND try_cast({v} AS DECIMAL(38, 12)) IS NOT NULL",
+                    &[("number", &of(NUMBER, &v)), ("v", &ident(&v))],
+                );
                 exact(&mut derived, None, full)
             }
             Kind::Quantity => exact(&mut derived, Some(18), decimal(18)),
-            Kind::JsonObject => format!(
-                "{v} IS NOT NULL AND (CASE WHEN json_valid({v}) THEN json_type({v}::JSON) END) IS DISTINCT FROM 'OBJECT'"
+            Kind::JsonObject => of(
+                "{v} IS NOT NULL AND (CASE WHEN json_valid({v}) THEN json_type({v}::JSON) END) IS DISTINCT FROM 'OBJECT'",
+                &v,
             ),
             // DOUBLE only compares magnitudes here; amounts themselves are never DOUBLE. A plain decimal has at
             // most 15 integer digits, so it is below 10^15.
             Kind::Plausible => {
-                let magnitude = format!("abs(try_cast({v} AS DOUBLE)) >= {IMPLAUSIBLE}");
+                let magnitude =
+                    render("abs(try_cast({v} AS DOUBLE)) >= {at}", &[("v", &ident(&v)), ("at", &IMPLAUSIBLE)]);
                 match plain_of.iter().find(|(of, _)| *of == v) {
-                    Some((_, flag)) => format!("NOT coalesce({flag}, false) AND {magnitude}"),
+                    Some((_, flag)) => render(
+                        "NOT coalesce({flag}, false) AND {magnitude}",
+                        &[("flag", &ident(flag)), ("magnitude", &magnitude)],
+                    ),
                     None => magnitude,
                 }
             }
             Kind::InPeriod => {
-                let (start, end) = period.unwrap_or_else(|| ("NULL".into(), "NULL".into()));
-                let (at, start, end) = (ts(&mut derived, &v), ts(&mut derived, &start), ts(&mut derived, &end));
+                // `checks` gives every InPeriod check its period's columns; without them, nothing is outside it.
+                let Some((start, end)) = period else { continue };
+                let at = ident(&ts(&mut derived, &v));
+                let (start, end) = (ident(&ts(&mut derived, &start)), ident(&ts(&mut derived, &end)));
+                let vars = [("at", &at), ("start", &start), ("end", &end)];
                 match format {
-                    Format::Focus => format!("{at} >= {end}"),
-                    _ => format!("({at} < {start} OR {at} >= {end})"),
+                    Format::Focus => render("{at} >= {end}", &vars),
+                    _ => render("({at} < {start} OR {at} >= {end})", &vars),
                 }
             }
         };
-        cases.push(format!("WHEN {condition} THEN {i}"));
+        cases.push(render("WHEN {condition} THEN {i}", &[("condition", &condition), ("i", &sql::int(i as i64))]));
     }
-    if checks.is_empty() {
-        return format!("SELECT rowid, 0 FROM {stage} WHERE false");
-    }
-    let derived_columns: String = derived.iter().map(|(name, expr)| format!(", {expr} AS {name}")).collect();
-    format!(
-        "WITH v AS (SELECT rowid, {} FROM {stage}), \
-         d AS (SELECT *{derived_columns} FROM v), \
-         checked AS (SELECT rowid, CASE {} END AS bad FROM d) \
-         SELECT rowid, bad FROM checked WHERE bad IS NOT NULL ORDER BY rowid LIMIT 1",
-        values.iter().map(|(c, v)| format!("{} AS {v}", format.value(c))).collect::<Vec<_>>().join(", "),
-        cases.join(" ")
+    let values = values.iter().map(|(c, v)| format.value(c).alias(v));
+    let derived = derived.iter().map(|(name, expr)| expr.alias(name));
+    let bad = match cases.is_empty() {
+        true => Sql::raw_static("NULL::BIGINT"),
+        false => render("CASE {cases} END", &[("cases", &Sql::join(cases, " "))]),
+    };
+    render(
+        sql::STAGE_FIRST_BAD,
+        &[
+            ("stage", &ident(stage)),
+            ("values", &Sql::join(std::iter::once(Sql::raw_static("rowid")).chain(values), ", ")),
+            ("derived", &Sql::join(std::iter::once(Sql::raw_static("*")).chain(derived), ", ")),
+            ("bad", &bad),
+        ],
     )
 }
 

@@ -10,7 +10,7 @@ use super::manifest::{self, Manifest};
 use crate::capi::context::ClientContext;
 use crate::error::{db_message, Error, Result};
 use crate::fingerprint::digest;
-use crate::sql;
+use crate::sql::{self, Sql};
 
 /// A file found by a path or glob, with the metadata the cheap re-drop check uses.
 #[derive(Debug, Clone)]
@@ -160,10 +160,10 @@ pub(super) fn hash(caller: &ClientContext, file: &Found) -> Result<String> {
     Ok(d.sha256)
 }
 
-/// How a file is packed, from its first bytes.
+/// How a file is packed, from its first bytes: CSV with its compression (as `read_csv` takes it), or Parquet.
 #[derive(Clone)]
 pub(super) enum Container {
-    Csv(&'static str),
+    Csv(Sql),
     Parquet,
 }
 
@@ -191,10 +191,10 @@ pub(super) fn container(caller: &ClientContext, path: &str) -> std::result::Resu
         return Ok(Container::Parquet);
     }
     if head.starts_with(&[0x1f, 0x8b]) {
-        return Ok(Container::Csv("'gzip'"));
+        return Ok(Container::Csv(Sql::raw_static("'gzip'")));
     }
     if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        return Ok(Container::Csv("'zstd'"));
+        return Ok(Container::Csv(Sql::raw_static("'zstd'")));
     }
     if lower.ends_with(".gz") || lower.ends_with(".gzip") {
         return Err("is named like a gzip file but is not gzip-compressed".into());
@@ -205,5 +205,5 @@ pub(super) fn container(caller: &ClientContext, path: &str) -> std::result::Resu
     if lower.ends_with(".zst") || lower.ends_with(".zstd") {
         return Err("is named like a zstd file but is not zstd-compressed".into());
     }
-    Ok(Container::Csv("'none'"))
+    Ok(Container::Csv(Sql::raw_static("'none'")))
 }

@@ -4,7 +4,7 @@
 use duckdb::Connection;
 
 use crate::error::{csv_error, db_message, NOT_UTF8};
-use crate::sql::{self, render};
+use crate::sql::{self, ident, literal, render, Sql};
 
 /// DuckDB's error for a CSV file its strict reader refused, as (line, column, message). When the error names no
 /// line (DuckDB's sniffer gave up on the file) or the text is not UTF-8, the file is read again with DuckDB's
@@ -12,7 +12,7 @@ use crate::sql::{self, render};
 pub(super) fn located_csv_error(
     con: &Connection,
     table: &str,
-    compression: &str,
+    compression: &Sql,
     path: &str,
     e: &duckdb::Error,
 ) -> (Option<u64>, Option<(usize, String)>, String) {
@@ -20,17 +20,26 @@ pub(super) fn located_csv_error(
     if line.is_some() && message != NOT_UTF8 {
         return (line, None, message);
     }
-    let probe = render(sql::STAGE_CSV_REJECTS, &[("stage", table), ("compression", compression)]);
+    let (errors, scans) = (format!("{table}_errors"), format!("{table}_scans"));
+    let probe = render(
+        sql::STAGE_CSV_REJECTS,
+        &[
+            ("stage", &ident(table)),
+            ("errors", &literal(&errors)),
+            ("scans", &literal(&scans)),
+            ("compression", compression),
+        ],
+    );
     let first = con.execute(&probe, [path]).ok().and_then(|_| {
-        let query = render(sql::STAGE_CSV_FIRST_REJECT, &[("stage", table)]);
+        let query = render(sql::STAGE_CSV_FIRST_REJECT, &[("errors", &ident(&errors))]);
         con.query_row(&query, [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
         })
         .ok()
     });
-    let _ = con.execute_batch(&format!(
-        "DROP TABLE IF EXISTS temp.main.{table}_errors; DROP TABLE IF EXISTS temp.main.{table}_scans"
-    ));
+    for t in [&errors, &scans] {
+        let _ = con.execute_batch(&render(sql::TEMP_DROP_TABLE, &[("table", &ident(t))]));
+    }
     match first {
         Some((line, index, name, kind, text)) => describe_reject(line, index, name, &kind, &text),
         None => (line, None, message),

@@ -7,7 +7,7 @@
 //! for FOCUS. Matching is case-insensitive, like DuckDB's identifiers.
 
 pub use super::checks::{first_bad_value_sql, reason};
-use crate::sql::{ident, literal};
+use crate::sql::{ident, literal, render, Sql};
 
 /// An input format, detected from a file's columns or forced with `format :=`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub enum Kind {
 }
 
 /// No single line item costs this much (10^15) in any currency: such a value is a shifted column or corruption.
-pub const IMPLAUSIBLE: &str = "1e15";
+pub const IMPLAUSIBLE: Sql = Sql::raw_static("1e15");
 
 /// One check of a staged file: the column (as the file names it) and what its values must be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,35 +189,29 @@ impl Format {
     }
 
     /// A value of `column` as SQL: trimmed, empty as NULL (and FOCUS's literal `NULL` as NULL).
-    pub fn value(self, column: &str) -> String {
+    pub fn value(self, column: &str) -> Sql {
+        let v = trimmed(&ident(column));
         match self {
-            Format::Focus => format!("nullif(nullif({}, ''), 'NULL')", trimmed(&ident(column))),
-            _ => format!("nullif({}, '')", trimmed(&ident(column))),
+            Format::Focus => render("nullif(nullif({v}, ''), 'NULL')", &[("v", &v)]),
+            _ => render("nullif({v}, '')", &[("v", &v)]),
         }
     }
 
     /// The value of canonical column `name` from `columns`, or a typed NULL when the file lacks it.
-    pub fn column(self, columns: &[String], name: &str) -> String {
+    pub fn column(self, columns: &[String], name: &str) -> Sql {
         match self.resolve(columns, name) {
             Some(c) => self.value(c),
-            None => "NULL::VARCHAR".into(),
+            None => Sql::raw_static("NULL::VARCHAR"),
         }
     }
 
     /// SQL expressions of the delivery key (provider, billing account, billing period) of one row.
-    pub fn key_expressions(self, columns: &[String]) -> [String; 3] {
+    pub fn key_expressions(self, columns: &[String]) -> [Sql; 3] {
         let c = |name: &str| self.column(columns, name);
+        let date = |name: &str| render("try_cast({v} AS TIMESTAMP)::DATE", &[("v", &c(name))]);
         match self {
-            Format::Focus => [
-                c("ProviderName"),
-                c("BillingAccountId"),
-                format!("try_cast({} AS TIMESTAMP)::DATE", c("BillingPeriodStart")),
-            ],
-            _ => [
-                "'AWS'".into(),
-                c("bill_payer_account_id"),
-                format!("try_cast({} AS TIMESTAMP)::DATE", c("bill_billing_period_start_date")),
-            ],
+            Format::Focus => [c("ProviderName"), c("BillingAccountId"), date("BillingPeriodStart")],
+            _ => [Sql::raw_static("'AWS'"), c("bill_payer_account_id"), date("bill_billing_period_start_date")],
         }
     }
 
@@ -228,22 +222,19 @@ impl Format {
     }
 
     /// Silver's `ServiceName` and `RegionId` expressions.
-    pub fn service_and_region(self, columns: &[String]) -> (String, String) {
+    pub fn service_and_region(self, columns: &[String]) -> (Sql, Sql) {
         let c = |name: &str| self.column(columns, name);
         let product = |key: &str| match (self, self.resolve(columns, "product")) {
-            (Format::Cur2, Some(p)) => {
-                format!("json_extract_string({}, {})", self.value(p), literal(&format!("$.{key}")))
-            }
-            _ => "NULL::VARCHAR".into(),
-        };
-        (
-            format!(
-                "coalesce({}, {}, {})",
-                c("product_product_name"),
-                product("product_name"),
-                c("line_item_product_code")
+            (Format::Cur2, Some(p)) => render(
+                "json_extract_string({map}, {path})",
+                &[("map", &self.value(p)), ("path", &literal(&format!("$.{key}")))],
             ),
-            format!("coalesce({}, {}, {})", c("product_region_code"), c("product_region"), product("region")),
+            _ => Sql::raw_static("NULL::VARCHAR"),
+        };
+        let first = |values: [Sql; 3]| render("coalesce({values})", &[("values", &Sql::join(values, ", "))]);
+        (
+            first([c("product_product_name"), product("product_name"), c("line_item_product_code")]),
+            first([c("product_region_code"), c("product_region"), product("region")]),
         )
     }
 }
@@ -274,10 +265,11 @@ pub fn snake_case(column: &str) -> String {
 /// `text` (a VARCHAR expression, evaluated up to 4 times) as DuckDB's `trim` returns it. `trim` strips Unicode
 /// space separators: ' ' and non-ASCII ones. Most values are ASCII without edge spaces, and those skip `trim`,
 /// which costs 5 times more than the test (60 ns a value; 1.9 M rows × a dozen columns on the 1 GB benchmark).
-pub fn trimmed(text: &str) -> String {
-    format!(
+pub fn trimmed(text: &Sql) -> Sql {
+    render(
         "CASE WHEN starts_with({text}, ' ') OR ends_with({text}, ' ') OR strlen({text}) <> length({text}) \
-         THEN trim({text}) ELSE {text} END"
+         THEN trim({text}) ELSE {text} END",
+        &[("text", text)],
     )
 }
 

@@ -7,7 +7,7 @@ use super::ledger::Attempt;
 use super::stage::Rows;
 use super::{live, promote, run_file, Key};
 use crate::error::{Context, Result};
-use crate::sql::{self, ident, literal, render};
+use crate::sql::{self, ident, literal, render, Sql};
 
 /// A file staged and validated, waiting to land with the rest of its delivery.
 pub(super) struct Staged {
@@ -42,31 +42,32 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
     let mut inserts = Vec::new();
     for s in delivery.parts.iter().filter(|s| s.rows == Rows::Staged) {
         let table = s.format.bronze_table();
+        let bronze_table = ident(table);
         let mut bronze = promote::bronze_columns(con, s.format)?;
         let mut select = Vec::new();
         for (column, target) in s.format.bronze_targets(&bronze, &s.columns) {
             let target = target.unwrap_or_else(|| column.clone());
             if !bronze.contains(&target) {
-                con.execute_batch(&render(sql::BRONZE_ADD_COLUMN, &[("bronze", table), ("column", &ident(&target))]))
-                    .context(format!("adding column '{target}' to cbh.{table}"))?;
+                let add = render(sql::BRONZE_ADD_COLUMN, &[("bronze", &bronze_table), ("column", &ident(&target))]);
+                con.execute_batch(&add).context(format!("adding column '{target}' to cbh.{table}"))?;
                 bronze.push(target.clone());
             }
-            select.push(format!("{} AS {}", ident(&column), ident(&target)));
+            select.push(ident(&column).alias(&target));
         }
         // A CUR file holds one key (checked while staging): constants, not an expression per row.
         let [provider, account, period] = match s.attempt.keys.as_slice() {
-            [(p, a, d)] if !s.format.many_keys() => [literal(p), literal(a), format!("DATE {}", literal(d))],
+            [(p, a, d)] if !s.format.many_keys() => [literal(p), literal(a), render("DATE {d}", &[("d", &literal(d))])],
             _ => s.format.key_expressions(&s.columns),
         };
         inserts.push(render(
             sql::BRONZE_INSERT,
             &[
-                ("bronze", table),
-                ("stage", &s.table),
+                ("bronze", &bronze_table),
+                ("stage", &ident(&s.table)),
                 ("provider", &provider),
                 ("account", &account),
                 ("period", &period),
-                ("columns", &select.join(", ")),
+                ("columns", &Sql::join(select, ", ")),
             ],
         ));
     }

@@ -11,7 +11,7 @@ use super::land::Staged;
 use super::ledger::Attempt;
 use super::{report, Key};
 use crate::error::{Context, Error, Result};
-use crate::sql::{self, ident};
+use crate::sql::{self, ident, render, Sql};
 
 /// The data files that landed a key, by the latest ingestion that landed it.
 pub(super) struct Live {
@@ -104,12 +104,17 @@ fn shared_line_items(con: &Connection, a: &Staged, b: &Staged) -> Option<i64> {
     };
     const ID: &[&str] = &["identity/LineItemId", "identity_line_item_id"];
     const INTERVAL: &[&str] = &["identity/TimeInterval", "identity_time_interval"];
-    let (ia, ib) = (pick(a, ID)?, pick(b, ID)?);
-    let (ta, tb) =
-        (pick(a, INTERVAL).unwrap_or_else(|| "NULL".into()), pick(b, INTERVAL).unwrap_or_else(|| "NULL".into()));
-    let query = format!(
-        "SELECT count(*) FROM (SELECT {ia}, {ta} FROM temp.main.{} INTERSECT SELECT {ib}, {tb} FROM temp.main.{})",
-        a.table, b.table
+    let interval = |s: &Staged| pick(s, INTERVAL).unwrap_or(Sql::raw_static("NULL"));
+    let query = render(
+        sql::STAGE_SHARED_LINE_ITEMS,
+        &[
+            ("a", &ident(&a.table)),
+            ("b", &ident(&b.table)),
+            ("a_id", &pick(a, ID)?),
+            ("b_id", &pick(b, ID)?),
+            ("a_interval", &interval(a)),
+            ("b_interval", &interval(b)),
+        ],
     );
     con.query_row(&query, [], |r| r.get(0)).ok()
 }
@@ -137,10 +142,11 @@ pub fn forget(
             provider.map(|p| format!(", provider {p}")).unwrap_or_default()
         )));
     }
+    let keys_query = Sql::raw_static(sql::FORGET_KEYS.trim().trim_end_matches(';'));
     let out = report::query(
         con,
-        &format!("SELECT *, 'forgotten' FROM ({})", sql::FORGET_KEYS.trim().trim_end_matches(';')),
-        &params,
+        &render(sql::FORGET_REPORT, &[("keys", &keys_query)]),
+        &[&period, &account, &provider, &"forgotten"],
         "listing the periods to forget",
     )?;
     super::final_transaction(con, || {

@@ -10,7 +10,7 @@ use super::stage::{self, Stages};
 use super::{ensure_warehouse, final_transaction};
 use crate::capi::context::ClientContext;
 use crate::error::{db_message, Context, Error, Result};
-use crate::sql::{self, ident, render};
+use crate::sql::{self, ident, render, Sql};
 
 /// The columns a metrics file must have (names compared ignoring case).
 pub const COLUMNS: [&str; 6] = ["resource_id", "metric_name", "timestamp", "statistic", "value", "unit"];
@@ -28,7 +28,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
     let ingestion: i64 = con.query_row(sql::NEXT_INGESTION, [], |r| r.get(0)).context("starting the ingestion")?;
     let mut done: Vec<Attempt> = Vec::new();
     // Each staged file: its attempt, staging table, and columns with their types.
-    type Staged = (Attempt, String, Vec<(String, String)>);
+    type Staged = (Attempt, String, Vec<(String, Sql)>);
     let mut staged: Vec<Staged> = Vec::new();
     let mut stages = Stages { con, tables: Vec::new() };
     for (i, file) in files.into_iter().enumerate() {
@@ -66,9 +66,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
     final_transaction(con, || {
         for (attempt, table, columns) in &staged {
             crate::diag::phase("metrics", &attempt.file.path);
-            let mut vars: Vec<(&str, &str)> = vec![("stage", table)];
-            vars.extend(columns.iter().map(|(name, column)| (name.as_str(), column.as_str())));
-            let file = render(sql::METRICS_LAND, &vars);
+            let file = render(sql::METRICS_LAND, &columns_of(table, columns));
             let context = format!("loading the metrics of '{}'", attempt.file.path);
             con.execute(&file, duckdb::params![ingestion, attempt.file.path]).context(&context)?;
             con.execute_batch(sql::METRICS_DAILY).context(&context)?;
@@ -88,7 +86,7 @@ fn rejected(attempt: Attempt, e: &Error) -> Attempt {
 
 /// Reads a metrics file into a staging table and checks it; returns each required column's name in the file (as
 /// a quoted identifier, by the required name) and the number of rows.
-fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> Result<(Vec<(String, String)>, i64)> {
+fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> Result<(Vec<(String, Sql)>, i64)> {
     crate::diag::phase("stage", path);
     let reject = |line: Option<u64>, column: Option<(usize, String)>, reason: String| Error::Rejected {
         file: path.to_string(),
@@ -98,15 +96,15 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
     };
     let parquet = match discover::container(caller, path).map_err(|r| reject(None, None, r))? {
         Container::Csv(compression) => {
-            let stmt = super::stage::stage_csv_sql(table, compression);
+            let stmt = super::stage::stage_csv_sql(table, &compression);
             con.execute(&stmt, [path]).map_err(|e| {
-                let (line, column, message) = super::forensics::located_csv_error(con, table, compression, path, &e);
+                let (line, column, message) = super::forensics::located_csv_error(con, table, &compression, path, &e);
                 reject(line, column, format!("cannot be read as CSV: {message}"))
             })?;
             false
         }
         Container::Parquet => {
-            let stmt = render(sql::METRICS_STAGE_PARQUET, &[("stage", table)]);
+            let stmt = render(sql::METRICS_STAGE_PARQUET, &[("stage", &ident(table))]);
             con.execute(&stmt, [path])
                 .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
             true
@@ -134,11 +132,11 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
             ),
         ));
     }
-    let mut vars: Vec<(&str, &str)> = vec![("stage", table)];
-    vars.extend(columns.iter().map(|(name, column)| (name.as_str(), column.as_str())));
     let first_bad: Option<(i64, String)> =
-        ledger::optional(con.query_row(&render(sql::METRICS_FIRST_BAD, &vars), [], |r| Ok((r.get(0)?, r.get(1)?))))
-            .context("validating a staged metrics file")?;
+        ledger::optional(con.query_row(&render(sql::METRICS_FIRST_BAD, &columns_of(table, &columns)), [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        }))
+        .context("validating a staged metrics file")?;
     if let Some((rowid, bad)) = first_bad {
         let position = names.iter().position(|n| n.trim().eq_ignore_ascii_case(&bad)).map_or(0, |i| i + 1);
         let name = names.get(position.saturating_sub(1)).cloned().unwrap_or(bad.clone());
@@ -153,10 +151,17 @@ fn stage(con: &Connection, caller: &ClientContext, table: &str, path: &str) -> R
         return Err(reject(Some(rowid as u64 + 2), Some((position, name)), reason));
     }
     let rows: i64 = con
-        .query_row(&format!("SELECT count(*) FROM temp.main.{table}"), [], |r| r.get(0))
+        .query_row(&render(sql::STAGE_COUNT, &[("stage", &ident(table))]), [], |r| r.get(0))
         .context("counting a staged metrics file")?;
     if rows == 0 {
         return Err(reject(None, None, "has no metrics (only a header)".into()));
     }
     Ok((columns, rows))
+}
+
+/// The placeholders of the metrics templates: the staging table, and each required column by its name.
+fn columns_of<'a>(table: &str, columns: &'a [(String, Sql)]) -> Vec<(&'a str, Sql)> {
+    let mut vars = vec![("stage", ident(table))];
+    vars.extend(columns.iter().map(|(name, column)| (name.as_str(), column.clone())));
+    vars
 }

@@ -5,7 +5,7 @@ use duckdb::Connection;
 use super::format::{self, Format};
 use super::{now_micros, run_file, Key, SILVER_VERSION};
 use crate::error::{Context, Result};
-use crate::sql::{self, ident, literal, render};
+use crate::sql::{self, ident, literal, render, Sql};
 
 /// A Bronze table's columns, in order.
 pub fn bronze_columns(con: &Connection, format: Format) -> Result<Vec<String>> {
@@ -15,42 +15,39 @@ pub fn bronze_columns(con: &Connection, format: Format) -> Result<Vec<String>> {
     rows.collect::<std::result::Result<_, _>>().context(&ctx)
 }
 
-/// The Silver insert for a format's Bronze table with `columns`.
-pub fn silver_insert(format: Format, columns: &[String]) -> String {
+/// The Silver insert for a format's Bronze table with `columns`. Each `{c:name}` placeholder is the column of
+/// canonical name `name` (`Format::column`), filled in the same one pass as the others.
+pub fn silver_insert(format: Format, columns: &[String]) -> Sql {
     let template = match format {
         Format::Focus => sql::SILVER_INSERT_FOCUS,
         _ => sql::SILVER_INSERT_CUR,
     };
-    let mut out = String::with_capacity(template.len() * 2);
-    let mut rest = template;
-    while let Some(i) = rest.find("{c:") {
-        let Some(j) = rest[i..].find('}') else { break };
-        out.push_str(&rest[..i]);
-        out.push_str(&format.column(columns, &rest[i + 3..i + j]));
-        rest = &rest[i + j + 1..];
-    }
-    out.push_str(rest);
     let (service, region) = format.service_and_region(columns);
     let (tags, source_tags) = format.tag_maps(columns);
     // The tag columns' values as one list: the key of the tag maps, unpacked again under the columns' own names.
     let sources = format.tag_sources(columns);
-    let tag_key = format!("[{}]::VARCHAR[]", sources.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", "));
-    let mut tag_unpack = vec!["cbh_tag_key".to_string()];
-    tag_unpack.extend(sources.iter().enumerate().map(|(i, c)| format!("cbh_tag_key[{}] AS {}", i + 1, ident(c))));
-    render(
-        &out,
-        &[
-            ("bronze", format.bronze_table()),
-            ("tag_entries", &format.tag_entries(columns)),
-            ("tag_key", &tag_key),
-            ("tag_unpack", &tag_unpack.join(", ")),
-            ("tags", &tags),
-            ("source_tags", &source_tags),
-            ("service", &service),
-            ("region", &region),
-            ("format", &literal(format.name())),
-        ],
-    )
+    let tag_key = render("[{values}]::VARCHAR[]", &[("values", &Sql::join(sources.iter().map(|c| ident(c)), ", "))]);
+    let mut tag_unpack = vec![Sql::raw_static("cbh_tag_key")];
+    tag_unpack.extend(
+        sources.iter().enumerate().map(|(i, c)| render("cbh_tag_key[{i}]", &[("i", &sql::int(i as i64 + 1))]).alias(c)),
+    );
+    let mut vars: Vec<(&str, Sql)> = vec![
+        ("bronze", ident(format.bronze_table())),
+        ("tag_entries", format.tag_entries(columns)),
+        ("tag_key", tag_key),
+        ("tag_unpack", Sql::join(tag_unpack, ", ")),
+        ("tags", tags),
+        ("source_tags", source_tags),
+        ("service", service),
+        ("region", region),
+        ("format", literal(format.name())),
+    ];
+    for name in sql::placeholders(template) {
+        if let Some(column) = name.strip_prefix("c:") {
+            vars.push((name, format.column(columns, column)));
+        }
+    }
+    render(template, &vars)
 }
 
 /// Rebuilds Silver line items, the resource dimension of the key's account, Gold and the period summary. The

@@ -53,7 +53,7 @@ pub fn zombies(con: &Connection, filter: &ZombieFilter) -> Result<Vec<RecordBatc
 /// `skip_broken`, the report runs again without the broken rules instead.
 fn with_findings(
     con: &Connection,
-    template: &str,
+    template: &'static str,
     only: Option<&str>,
     skip_broken: bool,
     params: &[&dyn ToSql],

@@ -12,7 +12,7 @@ use super::metrics;
 use super::Key;
 use crate::capi::context::ClientContext;
 use crate::error::{db_message, Context, Error, Result};
-use crate::sql::{self, ident, render};
+use crate::sql::{self, ident, render, Sql};
 
 /// Temporary staging tables of this call, dropped however the call ends.
 pub(super) struct Stages<'a> {
@@ -25,8 +25,8 @@ impl Drop for Stages<'_> {
         crate::capi::interrupt::quiet();
         for t in &self.tables {
             // A name is a staging table, or a view of the file's rows in Bronze (bronze.rs): whichever it is.
-            let _ = self.con.execute_batch(&format!("DROP VIEW IF EXISTS temp.main.{t}"));
-            let _ = self.con.execute_batch(&format!("DROP TABLE IF EXISTS temp.main.{t}"));
+            let _ = self.con.execute_batch(&render(sql::TEMP_DROP_VIEW, &[("view", &ident(t))]));
+            let _ = self.con.execute_batch(&render(sql::TEMP_DROP_TABLE, &[("table", &ident(t))]));
         }
     }
 }
@@ -36,9 +36,9 @@ impl Drop for Stages<'_> {
 pub(super) struct Read {
     pub(super) columns: Vec<String>,
     pub(super) doubles: Vec<String>,
-    pub(super) csv: Option<&'static str>,
+    pub(super) csv: Option<Sql>,
     /// Each column as text, named as in the file (a Parquet value converted), for reading it into Bronze.
-    pub(super) texts: Vec<String>,
+    pub(super) texts: Vec<Sql>,
     pub(super) container: Container,
 }
 
@@ -103,24 +103,30 @@ fn rejected(path: &str, line: Option<u64>, column: Option<(usize, String)>, reas
 
 /// The text of a Parquet column of type `ty`, as staged: floating-point numbers to their shortest exact text (and
 /// noted in `doubles`), maps and lists to JSON, timestamps with a zone to UTC.
-pub(super) fn parquet_text(name: &str, ty: &str, doubles: &mut Vec<String>) -> String {
-    let c = ident(name);
-    if ty.starts_with("MAP") || ty.starts_with("STRUCT") || ty.starts_with("UNION") || ty.ends_with(']') {
-        format!("to_json({c})::VARCHAR")
+pub(super) fn parquet_text(name: &str, ty: &str, doubles: &mut Vec<String>) -> Sql {
+    let template = if ty.starts_with("MAP") || ty.starts_with("STRUCT") || ty.starts_with("UNION") || ty.ends_with(']')
+    {
+        "to_json({c})::VARCHAR"
     } else if ty == "DOUBLE" || ty == "FLOAT" {
         doubles.push(name.to_string());
-        format!("{c}::VARCHAR")
+        "{c}::VARCHAR"
     } else if ty == "TIMESTAMP WITH TIME ZONE" {
-        format!("timezone('UTC', {c})::VARCHAR")
+        "timezone('UTC', {c})::VARCHAR"
     } else {
-        format!("{c}::VARCHAR")
-    }
+        "{c}::VARCHAR"
+    };
+    render(template, &[("c", &ident(name))])
+}
+
+/// The strict CSV reader of the file bound as `path`, compressed as `compression` says (`sql/read_csv.sql`).
+pub(super) fn read_csv(path: &Sql, compression: &Sql) -> Sql {
+    sql::fragment(sql::READ_CSV, &[("path", path), ("compression", compression)])
 }
 
 /// The strict CSV staging statement for `table`, compressed as `compression` says.
-pub(super) fn stage_csv_sql(table: &str, compression: &str) -> String {
-    let reader = render(&sql::fragment(sql::READ_CSV), &[("path", "$1"), ("compression", compression)]);
-    render(sql::STAGE_CSV, &[("stage", table), ("reader", &reader)])
+pub(super) fn stage_csv_sql(table: &str, compression: &Sql) -> Sql {
+    let reader = read_csv(&Sql::raw_static("$1"), compression);
+    render(sql::STAGE_CSV, &[("stage", &ident(table)), ("reader", &reader)])
 }
 
 /// Reads the file into the staging table, the slow way: for a CSV file the strict reader refuses, the file, line
@@ -139,7 +145,7 @@ fn read_slow(
     let csv = match container {
         Container::Csv(compression) => {
             if let Err(e) = con.execute(&stage_csv_sql(table, compression), [&path]) {
-                let stmt = render(sql::STAGE_CSV_LENIENT, &[("stage", lenient), ("compression", compression)]);
+                let stmt = render(sql::STAGE_CSV_LENIENT, &[("stage", &ident(lenient)), ("compression", compression)]);
                 if con.execute(&stmt, [&path]).is_ok() {
                     if let Ok(columns) = staged_columns(con, lenient) {
                         let names: Vec<String> = columns.into_iter().map(|c| c.0).collect();
@@ -151,22 +157,20 @@ fn read_slow(
                 let (line, column, message) = located_csv_error(con, lenient, compression, &path, &e);
                 return Err(reject(line, column, format!("cannot be read as CSV: {message}")));
             }
-            Some(*compression)
+            Some(compression.clone())
         }
         Container::Parquet => {
-            let probe = render(sql::STAGE_PARQUET_SCHEMA, &[("stage", table)]);
+            let probe = render(sql::STAGE_PARQUET_SCHEMA, &[("stage", &ident(table))]);
             con.execute(&probe, [&path])
                 .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
             let schema = staged_columns(con, table)
                 .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", e.cause())))?;
-            let exprs: Vec<String> = schema
-                .iter()
-                .map(|(name, ty)| format!("{} AS {}", parquet_text(name, ty, &mut doubles), ident(name)))
-                .collect();
+            let exprs: Vec<Sql> =
+                schema.iter().map(|(name, ty)| parquet_text(name, ty, &mut doubles).alias(name)).collect();
             if exprs.is_empty() {
                 return Err(reject(None, None, "has no columns".into()));
             }
-            let stmt = render(sql::STAGE_PARQUET, &[("stage", table), ("columns", &exprs.join(", "))]);
+            let stmt = render(sql::STAGE_PARQUET, &[("stage", &ident(table)), ("columns", &Sql::join(exprs, ", "))]);
             con.execute(&stmt, [&path])
                 .map_err(|e| reject(None, None, format!("cannot be read as Parquet: {}", db_message(&e))))?;
             None
@@ -221,7 +225,7 @@ fn columns_check(con: &Connection, attempt: &mut Attempt, read: &Read, forced: O
     };
     attempt.format = Some(format.name().to_string());
     // DuckDB renames a repeated name (`a`, `a_1`): then the header as written says which.
-    let header = match read.csv {
+    let header = match &read.csv {
         Some(compression) if columns.iter().any(|c| renamed(c, columns)) => header(con, &path, compression)?,
         _ => columns.clone(),
     };
@@ -284,7 +288,7 @@ fn values_check(
         let check = checks.get(index as usize).ok_or_else(|| Error::Internal(format!("no check {index}")))?;
         let value: Option<String> = con
             .query_row(
-                &render(sql::STAGE_VALUE, &[("stage", table), ("column", &ident(&check.column))]),
+                &render(sql::STAGE_VALUE, &[("stage", &ident(table)), ("column", &ident(&check.column))]),
                 [rowid],
                 |r| r.get(0),
             )
@@ -309,7 +313,7 @@ fn renamed(column: &str, columns: &[String]) -> bool {
 }
 
 /// The CSV header line as written.
-fn header(con: &Connection, path: &str, compression: &str) -> Result<Vec<String>> {
+fn header(con: &Connection, path: &str, compression: &Sql) -> Result<Vec<String>> {
     let context = "reading the header again";
     let mut stmt = con.prepare(&render(sql::STAGE_HEADER, &[("compression", compression)])).context(context)?;
     let mut rows = stmt.query([path]).context(context)?;
@@ -352,7 +356,7 @@ fn staged_keys(con: &Connection, table: &str, format: Format, columns: &[String]
     let [provider, account, period] = format.key_expressions(columns);
     let stmt = render(
         sql::STAGE_KEYS,
-        &[("stage", table), ("provider", &provider), ("account", &account), ("period", &period)],
+        &[("stage", &ident(table)), ("provider", &provider), ("account", &account), ("period", &period)],
     );
     let mut s = con.prepare(&stmt).context("summarizing a staged file")?;
     type KeyRows = (Option<String>, Option<String>, Option<String>, i64);

@@ -1,38 +1,49 @@
 //! Tags: which columns of each format hold them, and the Silver expressions that make a tag map of them.
 
 use super::format::{trimmed, Format};
-use crate::sql::{ident, literal};
+use crate::sql::{ident, literal, render, Sql};
+
+/// No tags, as a list of entries.
+const EMPTY: Sql = Sql::raw_static("[]::STRUCT(key VARCHAR, value VARCHAR)[]");
+
+/// One tag entry: `{'key': <key>, 'value': <value>}`.
+fn entry(key: &str, value: &Sql) -> Sql {
+    render("{'key': {key}, 'value': {value}}", &[("key", &literal(key)), ("value", value)])
+}
 
 impl Format {
     /// The tags of a row, as a `STRUCT(key VARCHAR, value VARCHAR)[]` expression: the keys as the provider writes
     /// them (`user:team`, `user_team`), entries with empty values left out.
-    pub fn tag_entries(self, columns: &[String]) -> String {
-        format!("list_filter({}, lambda e: nullif(trim(e.value), '') IS NOT NULL)", self.source_tag_entries(columns))
+    pub fn tag_entries(self, columns: &[String]) -> Sql {
+        render(
+            "list_filter({entries}, lambda e: nullif(trim(e.value), '') IS NOT NULL)",
+            &[("entries", &self.source_tag_entries(columns))],
+        )
     }
 
-    fn source_tag_entries(self, columns: &[String]) -> String {
-        const EMPTY: &str = "[]::STRUCT(key VARCHAR, value VARCHAR)[]";
+    fn source_tag_entries(self, columns: &[String]) -> Sql {
         let from_columns = |prefix: &str| {
-            let entries: Vec<String> = columns
+            let entries: Vec<Sql> = columns
                 .iter()
                 .filter_map(|c| {
                     let key =
                         c.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(prefix)).map(|_| &c[prefix.len()..]);
                     key.filter(|k| !k.is_empty()).map(|k| (c, k))
                 })
-                .map(|(c, k)| format!("{{'key': {}, 'value': {}}}", literal(k), ident(c)))
+                .map(|(c, k)| entry(k, &ident(c)))
                 .collect();
             if entries.is_empty() {
-                EMPTY.to_string()
+                EMPTY
             } else {
-                format!("[{}]", entries.join(", "))
+                render("[{entries}]", &[("entries", &Sql::join(entries, ", "))])
             }
         };
         let from_json = |name: &str| match self.resolve(columns, name) {
-            Some(c) => {
-                format!("coalesce(map_entries(TRY_CAST({}::JSON AS MAP(VARCHAR, VARCHAR))), {EMPTY})", self.value(c))
-            }
-            None => EMPTY.to_string(),
+            Some(c) => render(
+                "coalesce(map_entries(TRY_CAST({json}::JSON AS MAP(VARCHAR, VARCHAR))), {empty})",
+                &[("json", &self.value(c)), ("empty", &EMPTY)],
+            ),
+            None => EMPTY,
         };
         match self {
             Format::Cur => from_columns("resourceTags/"),
@@ -54,7 +65,7 @@ impl Format {
     /// keys). A key seen twice keeps its first non-empty value. Where tags are columns (legacy CUR, Athena), the keys
     /// are known here and the maps are built from them directly; where they are a JSON map (CUR 2.0, FOCUS), from
     /// the entries in column `cbh_tags` (`tag_entries`).
-    pub fn tag_maps(self, columns: &[String]) -> (String, String) {
+    pub fn tag_maps(self, columns: &[String]) -> (Sql, Sql) {
         let prefix = self.user_tag_prefix();
         match self.tag_columns(columns) {
             Some(tags) => {
@@ -62,18 +73,19 @@ impl Format {
                 (static_map(user.collect()), static_map(tags))
             }
             None => {
-                let prefix = literal(prefix);
-                let user = format!(
-                    "list_transform(cbh_tags, lambda e: {{'key': CASE WHEN starts_with(e.key, {prefix}) \
-                     THEN e.key[length({prefix}) + 1:] ELSE e.key END, 'value': trim(e.value)}})"
+                let user = render(
+                    "list_transform(cbh_tags, lambda e: {'key': CASE WHEN starts_with(e.key, {prefix}) \
+                     THEN e.key[length({prefix}) + 1:] ELSE e.key END, 'value': trim(e.value)})",
+                    &[("prefix", &literal(prefix))],
                 );
-                let map = |list: &str| {
-                    format!(
+                let map = |list: &Sql| {
+                    render(
                         "map_from_entries(list_filter({list}, lambda e, i: \
-                         list_position(list_transform({list}, lambda x: x.key), e.key) = i))"
+                         list_position(list_transform({list}, lambda x: x.key), e.key) = i))",
+                        &[("list", list)],
                     )
                 };
-                (map(&user), map("cbh_tags"))
+                (map(&user), map(&Sql::raw_static("cbh_tags")))
             }
         }
     }
@@ -104,24 +116,30 @@ impl Format {
 
 /// A tag map from (key, column) pairs known when the SQL is written: one entry per distinct key, valued by the first
 /// of its columns that is not empty in the row, entries without a value left out.
-fn static_map(pairs: Vec<(String, String)>) -> String {
-    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+fn static_map(pairs: Vec<(String, String)>) -> Sql {
+    let mut keys: Vec<(String, Vec<Sql>)> = Vec::new();
     for (key, column) in pairs {
-        let value = format!("nullif({}, '')", trimmed(&ident(&column)));
+        let value = render("nullif({v}, '')", &[("v", &trimmed(&ident(&column)))]);
         match keys.iter_mut().find(|(k, _)| *k == key) {
             Some((_, values)) => values.push(value),
             None => keys.push((key, vec![value])),
         }
     }
     if keys.is_empty() {
-        return "MAP {}::MAP(VARCHAR, VARCHAR)".into();
+        return Sql::raw_static("MAP {}::MAP(VARCHAR, VARCHAR)");
     }
-    let entries: Vec<String> = keys
+    let entries: Vec<Sql> = keys
         .iter()
         .map(|(k, v)| {
-            let value = if v.len() == 1 { v[0].clone() } else { format!("coalesce({})", v.join(", ")) };
-            format!("{{'key': {}, 'value': {value}}}", literal(k))
+            let value = match v.as_slice() {
+                [one] => one.clone(),
+                _ => render("coalesce({values})", &[("values", &Sql::join(v, ", "))]),
+            };
+            entry(k, &value)
         })
         .collect();
-    format!("map_from_entries(list_filter([{}], lambda e: e.value IS NOT NULL))", entries.join(", "))
+    render(
+        "map_from_entries(list_filter([{entries}], lambda e: e.value IS NOT NULL))",
+        &[("entries", &Sql::join(entries, ", "))],
+    )
 }

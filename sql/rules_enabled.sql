@@ -1,0 +1,3 @@
+-- rules_enabled.sql: the enabled zombie rules (only rule $1, when not NULL), with their SQL, by name.
+SELECT rule, predicate, evidence, waste, effective_waste, no_metrics FROM cbh.rules
+WHERE enabled AND ($1::VARCHAR IS NULL OR rule = $1) ORDER BY rule;

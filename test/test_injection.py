@@ -69,6 +69,20 @@ def test_tag_keys_with_quotes_and_dots_and_odd_column_names(connect, tmp_path):
     assert zombie_tags["o'brien.team"] == "it's \"ours\"", zombie_tags
 
 
+def test_a_column_name_with_a_line_break_runs_nothing(connect, tmp_path):
+    """A quoted name may hold a line break (Parquet column names can): cbh's templates are filled without their
+    comment lines, so the name cannot end a comment and turn the rest of itself into SQL."""
+    path = tmp_path / "nl.parquet"
+    name = "resourceTags/user:a\nDROP TABLE y; --"
+    duckdb.sql(f"""COPY (SELECT *, 'v' AS "{name}" FROM read_csv('{SEPT}', all_varchar = true)) TO '{path}'""")
+    con = connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE TABLE y AS SELECT 1 AS canary")
+    assert con.execute("SELECT status, error FROM cbh_ingest(?)", [str(path)]).fetchall() == [("ingested", None)]
+    assert con.execute("SELECT canary FROM y").fetchall() == [(1,)]
+    tags = con.execute("SELECT Tags FROM cbh.silver_line_items LIMIT 1").fetchone()[0]
+    assert tags["a\nDROP TABLE y; --"] == "v", tags
+
+
 @pytest.mark.parametrize("sql, message", [
     ("SELECT * FROM cbh_ingest('{f}', format := 'cur''; DROP TABLE y; --')", "the format must be one of"),
     ("SELECT * FROM cbh_zombies(billing_period := '2024-09''; DROP TABLE y; --')", "billing_period"),

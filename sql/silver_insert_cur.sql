@@ -1,4 +1,4 @@
--- silver_insert_cur.sql: types one (provider $1, billing account $2, billing period $3) of an AWS CUR Bronze table
+-- silver_insert_cur.sql: types one ({provider}, {account}, {period}: literals, see promote.rs) of an AWS CUR Bronze table
 -- (legacy CSV, legacy Athena/Parquet or CUR 2.0: {bronze}) into Silver line items. {c:name} is the column with
 -- Athena name `name`, trimmed, empty as NULL (NULL where the table lacks it); {service}, {region} and
 -- {tag_entries} are the format's expressions; {tags} and {source_tags} build the tag maps. README: "Formats".
@@ -9,7 +9,7 @@ WITH src AS NOT MATERIALIZED (
            CAST({c:line_item_unblended_cost} AS DECIMAL(38, 12)) AS cbh_billed,
            {tag_key} AS cbh_tag_key
     FROM cbh.{bronze}
-    WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE
+    WHERE provider = {provider} AND billing_account = {account} AND billing_period = {period}::DATE
 ),
 -- The tag maps, built once per distinct set of tag values (a few thousand) rather than once per line item.
 tag_maps AS (
@@ -49,7 +49,7 @@ SELECT
     {service}                                                             AS ServiceName,
     {region}                                                              AS RegionId,
     {c:product_sku}                                                       AS SkuId,
-    CAST({c:line_item_usage_amount} AS DECIMAL(38, 18))                   AS ConsumedQuantity,
+    {quantity}                   AS ConsumedQuantity,
     {c:pricing_unit}                                                      AS ConsumedUnit,
     cbh_billed                                                            AS BilledCost,
     -- Amortized cost as the FinOps Foundation's converters and AWS's Cloud Intelligence Dashboards compute it.

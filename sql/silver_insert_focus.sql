@@ -1,4 +1,4 @@
--- silver_insert_focus.sql: types one (provider $1, billing account $2, billing period $3) of FOCUS Bronze into
+-- silver_insert_focus.sql: types one ({provider}, {account}, {period}: literals, see promote.rs) of FOCUS Bronze into
 -- Silver line items: FOCUS names map to themselves. {c:Name} is the column, trimmed, with empty and the literal
 -- `NULL` as NULL (NULL where the table lacks it); {tag_entries} parses Tags; {tags} and {source_tags}
 -- build the tag maps.
@@ -7,7 +7,7 @@ WITH src AS NOT MATERIALIZED (
     SELECT *,
            {tag_key} AS cbh_tag_key
     FROM cbh.{bronze}
-    WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE
+    WHERE provider = {provider} AND billing_account = {account} AND billing_period = {period}::DATE
 ),
 -- The tag maps, built once per distinct set of tag values (a few thousand) rather than once per line item.
 tag_maps AS (
@@ -29,7 +29,7 @@ SELECT
     {c:ServiceName}                                                       AS ServiceName,
     {c:RegionId}                                                          AS RegionId,
     {c:SkuId}                                                             AS SkuId,
-    CAST({c:ConsumedQuantity} AS DECIMAL(38, 18))                         AS ConsumedQuantity,
+    {quantity}                         AS ConsumedQuantity,
     {c:ConsumedUnit}                                                      AS ConsumedUnit,
     CAST({c:BilledCost} AS DECIMAL(38, 12))                               AS BilledCost,
     CAST({c:EffectiveCost} AS DECIMAL(38, 12))                            AS EffectiveCost,

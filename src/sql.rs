@@ -3,7 +3,7 @@
 //! (`Sql::raw_static`, the embedded files) or combining such values can make, so that no unquoted string reaches a
 //! statement: the compiler checks it. Values are bound parameters (`$1`) wherever DuckDB takes them, and `literal`
 //! only where it does not (in a view). One placeholder syntax: a name of letters, digits, `_` and `:` in braces
-//! (`{stage}`; `{c:line_item_usage_amount}` in silver_insert_*.sql, which promote.rs fills with that column).
+//! (`{stage}`; `{c:line_item_unblended_cost}` in silver_insert_*.sql, which promote.rs fills with that column).
 
 use std::borrow::{Borrow, Cow};
 use std::fmt;
@@ -318,7 +318,7 @@ mod tests {
     fn placeholders_are_named_once_in_order() {
         let names = placeholders("SELECT {a}, {c:Name}, {'key': 1}, {a}, {} FROM {b");
         assert_eq!(names, vec!["a", "c:Name"]);
-        assert!(placeholders(SILVER_INSERT_CUR).contains(&"c:line_item_usage_amount"));
+        assert!(placeholders(SILVER_INSERT_CUR).contains(&"c:line_item_unblended_cost"));
     }
 
     #[test]

@@ -872,10 +872,12 @@ fn a_tag_column_named_like_a_placeholder_stays_quoted() {
     // The Silver insert fills its `{c:...}` columns in the same one pass: a column named like a placeholder of
     // either kind stays its quoted name.
     let cols = strings(&["lineItem/UsageAmount", "resourceTags/user:{tags}", "resourceTags/user:{c:product_sku}"]);
-    let insert = cbh::pipeline::promote::silver_insert(Format::Cur, &cols);
+    let key = ("AWS".to_string(), "{c:x}".to_string(), "2024-09-01".to_string());
+    let insert = cbh::pipeline::promote::silver_insert(Format::Cur, &cols, &key);
     for c in &cols {
         assert!(insert.contains(sql::ident(c).as_str()), "{c}");
     }
+    assert!(insert.contains("billing_account = '{c:x}'"), "{insert}");
 }
 
 // ---------------------------------------------------------------------------------------------------------------

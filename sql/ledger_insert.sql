@@ -1,12 +1,10 @@
--- ledger_insert.sql: records one ingestion attempt of one file. $5 format; $6 the delivery keys the file covers,
--- encoded as provider chr(31) billing account chr(31) billing period, separated by chr(30); provider, billing
--- account and billing period are filled when the file covers one of each; $14 a note (what a replacement replaced). Times are microseconds since the epoch.
+-- ledger_insert.sql: records one ingestion attempt of one file. $5 format; $6 the delivery keys the file covers, a
+-- list of structs (provider, billing_account, billing_period: each value bound as it is); provider, billing
+-- account and billing period are filled when the file covers one of each; $14 a note (what a replacement replaced).
+-- Times are microseconds since the epoch.
 INSERT INTO cbh.ledger BY NAME
 WITH k AS (
-    SELECT list_transform(coalesce(string_split(nullif($6::VARCHAR, ''), chr(30)), []), lambda x: {
-               'provider': split_part(x, chr(31), 1),
-               'billing_account': split_part(x, chr(31), 2),
-               'billing_period': split_part(x, chr(31), 3)::DATE}) AS deliveries
+    SELECT $6::STRUCT(provider VARCHAR, billing_account VARCHAR, billing_period DATE)[] AS deliveries
 )
 SELECT nextval('cbh.ledger_seq') AS ledger_id, $1::BIGINT AS ingestion_id, $2::VARCHAR AS file, $3::BIGINT AS size,
        make_timestamp($4::BIGINT) AS last_modified, $7::VARCHAR AS sha256, $5::VARCHAR AS format,

@@ -1,5 +1,8 @@
-"""Revisions of split deliveries: unchanged parts rejoin, broken parts stop the whole delivery, copies follow."""
+"""Revisions of split deliveries: unchanged parts rejoin, broken parts stop the whole delivery, copies follow; delivery
+keys and the names a manifest lists stay whole whatever characters they hold."""
+import json
 import os
+from datetime import date
 
 import pytest
 
@@ -107,3 +110,37 @@ def test_usage_below_18_decimals_is_not_rounded_to_a_false_zombie(connect, tmp_p
     path = write(tmp_path, "u.csv", text("sept.csv").replace("vol-0idle,0.0,", "vol-0idle,1e-19,", 1))
     (status, error), = con.execute(f"SELECT status, error FROM cbh_ingest('{path}')").fetchall()
     assert status == "rejected" and "'1e-19' is not a quantity cbh can hold exactly" in error
+
+
+def test_a_billing_account_holding_control_characters_lands_whole_and_is_known_again(connect, tmp_path):
+    """Delivery keys reach the ledger as a list of structs, not as text joined with chr(30) and chr(31): an account
+    holding those characters lands whole, the same bytes under another name are skipped with the same key, and the
+    period can be forgotten by that account."""
+    con = connect()
+    account = "9999\x1e8888\x1f7777"
+    path = write(tmp_path, "odd.csv", text("sept.csv").replace("999988887777", account))
+    copy = write(tmp_path, "odd-copy.csv", text("sept.csv").replace("999988887777", account))
+    assert con.execute("SELECT status, billing_account FROM cbh_ingest($1)", [path]).fetchall() == [
+        ("ingested", account)]
+    assert con.execute("SELECT status, billing_account FROM cbh_ingest($1)", [copy]).fetchall() == [
+        ("skipped", account)]
+    deliveries = con.execute("SELECT DISTINCT deliveries FROM cbh.ledger").fetchall()
+    assert deliveries == [([{"provider": "AWS", "billing_account": account, "billing_period": date(2024, 9, 1)}],)]
+    assert con.execute("SELECT billing_account FROM cbh_silver()").fetchall() == [(account,)]
+    forgotten = con.execute("SELECT billing_account, status FROM cbh_forget(billing_period := '2024-09', "
+                            "billing_account := $1)", [account]).fetchall()
+    assert forgotten == [(account, "forgotten")]
+
+
+def test_a_manifest_listing_a_name_with_control_characters_finds_that_file(connect, tmp_path):
+    """A manifest's file list is read as a list: a listed name holding chr(30) or chr(31) is one file, not two."""
+    con = connect()
+    period = tmp_path / "rep" / "20240901-20241001"
+    period.mkdir(parents=True)
+    name = "rep-1\x1e\x1f.csv"
+    (period / name).write_text(text("sept.csv"))
+    manifest = period / "rep-Manifest.json"
+    manifest.write_text(json.dumps({"reportName": "rep", "billingPeriod": {"start": "20240901T000000.000Z"},
+                                    "reportKeys": [f"rep/20240901-20241001/{name}"]}))
+    rows = con.execute("SELECT file, status, error FROM cbh_ingest($1)", [str(manifest)]).fetchall()
+    assert sorted(rows) == sorted([(str(manifest), "ingested", None), (str(period / name), "ingested", None)])

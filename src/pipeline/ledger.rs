@@ -1,6 +1,7 @@
 //! The ledger (`cbh.ledger`): one row per attempt to ingest a file, and what earlier attempts tell about the
 //! same path or the same bytes.
 
+use duckdb::types::{OrderedMap, Value};
 use duckdb::Connection;
 
 use super::discover::Found;
@@ -56,7 +57,7 @@ impl Attempt {
                 self.file.size,
                 self.file.modified,
                 self.format,
-                encode_keys(&self.keys),
+                keys_value(&self.keys),
                 self.sha256,
                 self.rows,
                 self.status,
@@ -72,18 +73,32 @@ impl Attempt {
     }
 }
 
-/// Keys as `ledger_insert.sql` takes them: fields split by chr(31), keys by chr(30).
-fn encode_keys(keys: &[Key]) -> String {
-    keys.iter().map(|(p, a, d)| format!("{p}\u{1f}{a}\u{1f}{d}")).collect::<Vec<_>>().join("\u{1e}")
+/// Keys as `ledger_insert.sql` binds them: a list of structs (provider, billing_account, billing_period as text),
+/// each value as it is, whatever characters it holds.
+fn keys_value(keys: &[Key]) -> Value {
+    let field = |name: &str, value: &str| (name.to_string(), Value::Text(value.to_string()));
+    let key = |(p, a, d): &Key| {
+        Value::Struct(OrderedMap::from(vec![
+            field("provider", p),
+            field("billing_account", a),
+            field("billing_period", d),
+        ]))
+    };
+    Value::List(keys.iter().map(key).collect())
 }
 
-fn decode_keys(text: &str) -> Vec<Key> {
-    text.split('\u{1e}')
-        .filter_map(|k| {
-            let mut f = k.split('\u{1f}');
-            Some((f.next()?.to_string(), f.next()?.to_string(), f.next()?.to_string()))
-        })
-        .collect()
+/// Keys as `landed_sha256.sql` reads them back: the same list of structs. What is not a whole key is left out.
+fn keys_of(value: &Value) -> Vec<Key> {
+    let Value::List(items) = value else { return Vec::new() };
+    let key = |item: &Value| {
+        let Value::Struct(fields) = item else { return None };
+        let text = |name: &str| match fields.get(&name.to_string()) {
+            Some(Value::Text(t)) => Some(t.clone()),
+            _ => None,
+        };
+        Some((text("provider")?, text("billing_account")?, text("billing_period")?))
+    };
+    items.iter().filter_map(key).collect()
 }
 
 /// The SHA-256 the ledger holds for this path, size and modification time, if any.
@@ -101,13 +116,13 @@ pub(super) type Earlier = (Option<String>, Vec<Key>, Option<i64>);
 
 /// Format, keys and rows of an earlier landing of the same bytes (of a manifest when `manifest`).
 pub(super) fn landed(con: &Connection, sha: &str, manifest: bool) -> Result<Option<Earlier>> {
-    let row: Option<(Option<String>, Option<String>, Option<i64>)> = optional(con.query_row(
+    let row: Option<(Option<String>, Value, Option<i64>)> = optional(con.query_row(
         sql::LANDED_SHA256,
         duckdb::params![sha, manifest],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     ))
     .context("looking up the fingerprint in the ledger")?;
-    Ok(row.map(|(format, keys, rows)| (format, decode_keys(&keys.unwrap_or_default()), rows)))
+    Ok(row.map(|(format, keys, rows)| (format, keys_of(&keys), rows)))
 }
 
 /// No row is not an error here.
@@ -116,5 +131,23 @@ pub(super) fn optional<T>(r: std::result::Result<T, duckdb::Error>) -> std::resu
         Ok(v) => Ok(Some(v)),
         Err(duckdb::Error::QueryReturnedNoRows) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_holding_any_character_are_bound_and_read_back_whole() {
+        let keys: Vec<Key> = vec![
+            ("AWS".into(), "12\u{1e}34\u{1f}56".into(), "2024-09-01".into()),
+            ("x\u{1f}y".into(), "'\"".into(), "2024-10-01".into()),
+        ];
+        assert_eq!(keys_of(&keys_value(&keys)), keys);
+        assert_eq!(keys_value(&[]), Value::List(Vec::new()));
+        assert!(keys_of(&Value::Null).is_empty());
+        let partial = Value::List(vec![Value::Struct(OrderedMap::from(vec![("provider".into(), Value::Null)]))]);
+        assert!(keys_of(&partial).is_empty());
     }
 }

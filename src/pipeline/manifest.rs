@@ -2,6 +2,7 @@
 //! (CUR 2.0, FOCUS) `metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json` (`dataFiles`, S3 URIs). DuckDB parses
 //! the JSON; this module finds manifests beside data files and maps the S3 names they list to the local copies.
 
+use duckdb::types::Value;
 use duckdb::Connection;
 
 use crate::error::{db_message, Error, Result};
@@ -37,10 +38,10 @@ pub fn is_manifest(path: &str) -> bool {
 /// Reads a manifest through DuckDB (so DuckDB's file access rules apply).
 pub fn read(con: &Connection, path: &str) -> Result<Manifest> {
     let reject = |reason: String| Error::Rejected { file: path.to_string(), line: None, column: None, reason };
-    let row: (Option<String>, Option<String>, Option<String>) = con
+    let row: (Option<String>, Option<String>, Value) = con
         .query_row(sql::MANIFEST_READ, [path], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .map_err(|e| reject(format!("cannot be read as a billing export manifest: {}", db_message(&e))))?;
-    let keys: Vec<&str> = row.2.as_deref().unwrap_or("").split('\u{1e}').filter(|k| !k.is_empty()).collect();
+    let keys = listed(&row.2);
     if keys.is_empty() {
         return Err(reject(
             "is not a billing export manifest: it lists no data files (no 'reportKeys' or 'dataFiles')".into(),
@@ -50,9 +51,19 @@ pub fn read(con: &Connection, path: &str) -> Result<Manifest> {
         path: path.to_string(),
         name: row.0.unwrap_or_default(),
         period: row.1,
-        listed: keys.iter().map(|k| k.to_string()).collect(),
+        listed: keys.clone(),
         files: keys.iter().map(|k| resolve(path, k)).collect(),
     })
+}
+
+/// The names a manifest lists, as `manifest_read.sql` reads them (a list of text): empty names and nulls left out.
+fn listed(files: &Value) -> Vec<String> {
+    let Value::List(items) = files else { return Vec::new() };
+    let name = |v: &Value| match v {
+        Value::Text(t) if !t.is_empty() => Some(t.clone()),
+        _ => None,
+    };
+    items.iter().filter_map(name).collect()
 }
 
 /// Globs where a manifest for `data_file` would be: its folder and the one above (legacy CUR, with or without an
@@ -122,6 +133,14 @@ pub fn resolve(manifest: &str, listed: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listed_names_stay_whole_whatever_they_hold() {
+        let text = |t: &str| Value::Text(t.to_string());
+        let files = Value::List(vec![text("a\u{1e}b.csv"), Value::Null, text(""), text("c\u{1f}.csv")]);
+        assert_eq!(listed(&files), vec!["a\u{1e}b.csv".to_string(), "c\u{1f}.csv".to_string()]);
+        assert!(listed(&Value::Null).is_empty());
+    }
 
     #[test]
     fn legacy_keys_resolve_under_the_period_folder() {

@@ -22,6 +22,7 @@ use cbh::footer::{self, FooterError, Metadata, FIELD_LEN, FOOTER_LEN, SECTION_HE
 use cbh::pipeline::format::{self, Format, ALL};
 use cbh::pipeline::manifest;
 use cbh::pipeline::plan::{self, ManifestFacts, Verdict};
+use cbh::pipeline::Key;
 use cbh::sql;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
@@ -872,7 +873,7 @@ fn a_tag_column_named_like_a_placeholder_stays_quoted() {
     // The Silver insert fills its `{c:...}` columns in the same one pass: a column named like a placeholder of
     // either kind stays its quoted name.
     let cols = strings(&["lineItem/UsageAmount", "resourceTags/user:{tags}", "resourceTags/user:{c:product_sku}"]);
-    let key = ("AWS".to_string(), "{c:x}".to_string(), "2024-09-01".to_string());
+    let key = Key::new("AWS", "{c:x}", "2024-09-01");
     let insert = cbh::pipeline::promote::silver_insert(Format::Cur, &cols, &key);
     for c in &cols {
         assert!(insert.contains(sql::ident(c).as_str()), "{c}");
@@ -885,12 +886,12 @@ fn a_tag_column_named_like_a_placeholder_stays_quoted() {
 // ---------------------------------------------------------------------------------------------------------------
 
 /// A delivery key from a small alphabet, so that random files share keys often.
-fn small_key() -> impl Strategy<Value = (String, String, String)> {
+fn small_key() -> impl Strategy<Value = Key> {
     (select(vec!["AWS", "Microsoft"]), select(vec!["1", "2", "3"]), select(vec!["2024-09-01", "2024-10-01"]))
-        .prop_map(|(p, a, d)| (p.to_string(), a.to_string(), d.to_string()))
+        .prop_map(|(p, a, d)| Key::new(p, a, d))
 }
 
-fn file_keys() -> impl Strategy<Value = Vec<Vec<(String, String, String)>>> {
+fn file_keys() -> impl Strategy<Value = Vec<Vec<Key>>> {
     prop::collection::vec(prop::collection::vec(small_key(), 0..3), 0..12)
 }
 
@@ -974,12 +975,12 @@ proptest! {
         rejected in prop::collection::vec(prop::collection::vec(small_key(), 0..2), 0..3),
         manifest_keys in prop::collection::vec(small_key(), 0..3),
     ) {
-        let rejected: Vec<(Vec<cbh::pipeline::Key>, String)> =
+        let rejected: Vec<(Vec<Key>, String)> =
             rejected.into_iter().enumerate().map(|(i, k)| (k, format!("bad{i}.csv"))).collect();
-        let manifest_keys: Vec<(cbh::pipeline::Key, String)> =
+        let manifest_keys: Vec<(Key, String)> =
             manifest_keys.into_iter().map(|k| (k, "m.json".to_string())).collect();
         let verdict = plan::judge(&keys, &formats, &rejected, &manifest_keys);
-        let hit = |k: &[(String, String, String)]| k.iter().any(|k| keys.contains(k));
+        let hit = |k: &[Key]| k.iter().any(|k| keys.contains(k));
         let expected = if let Some((_, p)) = rejected.iter().find(|(k, _)| hit(k)) {
             Verdict::RejectedSibling(p.clone())
         } else if formats.iter().any(|f| f != &formats[0]) {

@@ -12,7 +12,7 @@ use duckdb::Connection;
 use super::bronze::Loads;
 use super::discover::{self, check_path, Found};
 use super::land::{land, Delivery, Staged};
-use super::ledger::{known_sha256, landed, Attempt};
+use super::ledger::{known_sha256, landed, Attempt, Status};
 use super::manifest::{self, Manifest};
 use super::run::Run;
 use super::stage::Stages;
@@ -240,15 +240,15 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
         let first_fate = |path: &str| -> Option<Attempt> {
             let landing = deliveries.iter().flat_map(|d| &d.parts).find(|s| s.attempt.file.path == path);
             match landing {
-                Some(s) => Some(Attempt { status: "ingested", ..s.attempt.clone() }),
+                Some(s) => Some(Attempt { status: Status::Ingested, ..s.attempt.clone() }),
                 None => run.outcomes.get(path).cloned(),
             }
         };
         let copied: Vec<Attempt> = copies
             .iter()
             .map(|(attempt, first)| match first_fate(first) {
-                Some(o) if o.status != "rejected" => Attempt {
-                    status: "skipped",
+                Some(o) if o.status != Status::Rejected => Attempt {
+                    status: Status::Skipped,
                     error: None,
                     format: o.format,
                     keys: o.keys,
@@ -256,7 +256,7 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
                     ..attempt.clone()
                 },
                 _ => Attempt {
-                    status: "rejected",
+                    status: Status::Rejected,
                     error: Some(
                         Error::Rejected {
                             file: attempt.file.path.clone(),
@@ -307,7 +307,7 @@ fn commit(run: &mut Run, mut deliveries: Vec<Delivery>, copies: Vec<(Attempt, St
 }
 
 fn describe_keys(keys: &[Key]) -> String {
-    keys.iter().map(|(p, a, d)| format!("{p} billing account {a}, billing period {d}")).collect::<Vec<_>>().join("; ")
+    keys.iter().map(Key::words).collect::<Vec<_>>().join("; ")
 }
 
 /// Groups staged files into deliveries (plan::group): files whose keys overlap land together, in order of arrival.

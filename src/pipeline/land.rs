@@ -3,7 +3,7 @@
 use duckdb::Connection;
 
 use super::format::Format;
-use super::ledger::Attempt;
+use super::ledger::{Attempt, Status};
 use super::stage::Rows;
 use super::{live, promote, run_file, Key};
 use crate::error::{Context, Result};
@@ -36,7 +36,7 @@ impl Delivery {
 
 /// Lands one delivery inside the caller's transaction: replaces its keys in every layer, loads Bronze, rebuilds
 /// Silver and Gold, records the ledger rows.
-pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Result<&'static str> {
+pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Result<Status> {
     let keys = delivery.keys();
     // New Bronze columns first: DuckDB 1.5 cannot commit a transaction that alters a table it deleted from.
     let mut inserts = Vec::new();
@@ -56,7 +56,11 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
         }
         // A CUR file holds one key (checked while staging): constants, not an expression per row.
         let [provider, account, period] = match s.attempt.keys.as_slice() {
-            [(p, a, d)] if !s.format.many_keys() => [literal(p), literal(a), render("DATE {d}", &[("d", &literal(d))])],
+            [k] if !s.format.many_keys() => [
+                literal(&k.provider),
+                literal(&k.billing_account),
+                render("DATE {d}", &[("d", &literal(&k.billing_period))]),
+            ],
             _ => s.format.key_expressions(&s.columns),
         };
         inserts.push(render(
@@ -78,14 +82,14 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
         notes.extend(live::together_note(con, &delivery.parts, &keys));
     }
     for key in &keys {
-        let (provider, account, period) = key;
-        let params: [&dyn duckdb::ToSql; 3] = [provider, account, period];
+        let params = key.params();
         let exists: bool = con.query_row(sql::PERIOD_EXISTS, params, |r| r.get(0)).context("looking up the period")?;
         if exists {
             existed = true;
             notes.extend(live::live(con, key)?.map(|old| live::replaced_note(key, &old, &files)));
             run_file(con, sql::PERIOD_DELETE, &params, "removing the previous delivery")?;
             // Bronze rows of this key from before this ingestion (the call's own may be in Bronze already).
+            let [provider, account, period] = params;
             let kept: [&dyn duckdb::ToSql; 4] = [provider, account, period, &ingestion];
             run_file(con, sql::BRONZE_DELETE, &kept, "removing the previous delivery")?;
         }
@@ -99,7 +103,7 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
     for key in &keys {
         promote::promote(con, key)?;
     }
-    let status = if existed { "replaced" } else { "ingested" };
+    let status = if existed { Status::Replaced } else { Status::Ingested };
     for s in &delivery.parts {
         let note = join(s.attempt.note.clone(), note.clone());
         Attempt { status, note, ..s.attempt.clone() }.record(con, ingestion)?;

@@ -9,6 +9,37 @@ use super::{now_micros, Key};
 use crate::error::{Context, Result};
 use crate::sql;
 
+/// What became of a file: the ledger's `status` (and `cbh_ingest`'s), word for word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Landed, on a key the warehouse did not hold.
+    Ingested,
+    /// Landed, replacing what held its keys.
+    Replaced,
+    /// Not landed, and nothing wrong with it: the same bytes landed before, or it is not a bill.
+    Skipped,
+    /// Not landed: something is wrong with it or with its delivery (the error says what).
+    Rejected,
+    /// Landed once, then removed by `cbh_forget` (`forget.sql` writes it).
+    Forgotten,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] =
+        [Status::Ingested, Status::Replaced, Status::Skipped, Status::Rejected, Status::Forgotten];
+
+    /// The word the ledger holds.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ingested => "ingested",
+            Status::Replaced => "replaced",
+            Status::Skipped => "skipped",
+            Status::Rejected => "rejected",
+            Status::Forgotten => "forgotten",
+        }
+    }
+}
+
 /// One file's attempt, as the ledger records it.
 #[derive(Debug, Clone)]
 pub(super) struct Attempt {
@@ -17,7 +48,7 @@ pub(super) struct Attempt {
     pub(super) format: Option<String>,
     pub(super) keys: Vec<Key>,
     pub(super) rows: Option<i64>,
-    pub(super) status: &'static str,
+    pub(super) status: Status,
     pub(super) error: Option<String>,
     pub(super) manifest: Option<String>,
     /// What the user should know of this attempt (what a replacement replaced, files that landed together).
@@ -35,7 +66,7 @@ impl Attempt {
             format: None,
             keys: Vec::new(),
             rows: None,
-            status: "rejected",
+            status: Status::Rejected,
             error: None,
             manifest: None,
             note: None,
@@ -60,7 +91,7 @@ impl Attempt {
                 keys_value(&self.keys),
                 self.sha256,
                 self.rows,
-                self.status,
+                self.status.as_str(),
                 self.error,
                 self.manifest,
                 self.started,
@@ -77,11 +108,11 @@ impl Attempt {
 /// each value as it is, whatever characters it holds.
 fn keys_value(keys: &[Key]) -> Value {
     let field = |name: &str, value: &str| (name.to_string(), Value::Text(value.to_string()));
-    let key = |(p, a, d): &Key| {
+    let key = |k: &Key| {
         Value::Struct(OrderedMap::from(vec![
-            field("provider", p),
-            field("billing_account", a),
-            field("billing_period", d),
+            field("provider", &k.provider),
+            field("billing_account", &k.billing_account),
+            field("billing_period", &k.billing_period),
         ]))
     };
     Value::List(keys.iter().map(key).collect())
@@ -96,7 +127,7 @@ fn keys_of(value: &Value) -> Vec<Key> {
             Some(Value::Text(t)) => Some(t.clone()),
             _ => None,
         };
-        Some((text("provider")?, text("billing_account")?, text("billing_period")?))
+        Some(Key::new(text("provider")?, text("billing_account")?, text("billing_period")?))
     };
     items.iter().filter_map(key).collect()
 }
@@ -140,14 +171,32 @@ mod tests {
 
     #[test]
     fn keys_holding_any_character_are_bound_and_read_back_whole() {
-        let keys: Vec<Key> = vec![
-            ("AWS".into(), "12\u{1e}34\u{1f}56".into(), "2024-09-01".into()),
-            ("x\u{1f}y".into(), "'\"".into(), "2024-10-01".into()),
-        ];
+        let keys = vec![Key::new("AWS", "12\u{1e}34\u{1f}56", "2024-09-01"), Key::new("x\u{1f}y", "'\"", "2024-10-01")];
         assert_eq!(keys_of(&keys_value(&keys)), keys);
         assert_eq!(keys_value(&[]), Value::List(Vec::new()));
         assert!(keys_of(&Value::Null).is_empty());
         let partial = Value::List(vec![Value::Struct(OrderedMap::from(vec![("provider".into(), Value::Null)]))]);
         assert!(keys_of(&partial).is_empty());
+    }
+
+    #[test]
+    fn the_sql_files_compare_statuses_with_the_ledgers_words() {
+        let words: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+        let mut seen = 0;
+        for (file, text) in crate::sql::ALL {
+            for (i, _) in text.match_indices("status ") {
+                let rest = &text[i + "status ".len()..];
+                let compared = match (rest.strip_prefix("IN ("), rest.strip_prefix("= '")) {
+                    (Some(list), _) => list.split(')').next().unwrap_or_default(),
+                    (_, Some(_)) => rest.split(',').next().unwrap_or_default(),
+                    _ => continue,
+                };
+                for word in compared.split('\'').skip(1).step_by(2) {
+                    assert!(words.contains(&word), "{file}: status '{word}' is not a ledger status");
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 7, "{seen} status words found in sql/");
     }
 }

@@ -8,7 +8,7 @@ use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::Connection;
 
 use super::land::Staged;
-use super::ledger::Attempt;
+use super::ledger::{Attempt, Status};
 use super::{report, Key};
 use crate::error::{Context, Error, Result};
 use crate::sql::{self, ident, render, Sql};
@@ -24,7 +24,7 @@ pub(super) struct Live {
 pub(super) fn live(con: &Connection, key: &Key) -> Result<Option<Live>> {
     let mut stmt = con.prepare(sql::LIVE_DELIVERY).context("looking up the delivery of the period")?;
     let rows = stmt
-        .query_map([&key.0, &key.1, &key.2], |r| Ok((r.get::<_, i64>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+        .query_map(key.params(), |r| Ok((r.get::<_, i64>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
         .context("looking up the delivery of the period")?
         .collect::<std::result::Result<Vec<_>, _>>()
         .context("looking up the delivery of the period")?;
@@ -35,16 +35,19 @@ pub(super) fn live(con: &Connection, key: &Key) -> Result<Option<Live>> {
     Ok(Some(Live { ingestion, files: rows.into_iter().map(|(_, f)| f).collect() }))
 }
 
+/// A key as the notes say it: `AWS billing account 123 billing period 2024-09-01`.
+fn spoken(key: &Key) -> String {
+    format!("{} billing account {} billing period {}", key.provider, key.billing_account, key.billing_period)
+}
+
 /// Says what a landing replaced, and how to land parts together when it was not a revision.
 pub(super) fn replaced_note(key: &Key, old: &Live, now: &[&str]) -> String {
     let files: Vec<&str> = old.files.iter().map(|(f, _, _)| f.as_str()).collect();
     let rows: i64 = old.files.iter().filter_map(|(_, _, r)| *r).sum();
     let quoted = |fs: &[&str]| fs.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ");
     let mut note = format!(
-        "replaced {} billing account {} billing period {}: ingestion {} had landed it from {} ({rows} rows)",
-        key.0,
-        key.1,
-        key.2,
+        "replaced {}: ingestion {} had landed it from {} ({rows} rows)",
+        spoken(key),
         old.ingestion,
         quoted(&files)
     );
@@ -67,7 +70,7 @@ pub(super) fn together_note(con: &Connection, parts: &[Staged], keys: &[Key]) ->
         return None;
     }
     let names = parts.iter().map(|p| format!("'{}'", p.attempt.file.path)).collect::<Vec<_>>().join(", ");
-    let what = keys.iter().map(|(p, a, d)| format!("{p} billing account {a} billing period {d}")).collect::<Vec<_>>();
+    let what = keys.iter().map(spoken).collect::<Vec<_>>();
     for (i, a) in parts.iter().enumerate() {
         for b in &parts[i + 1..] {
             if let Some(n) = shared_line_items(con, a, b).filter(|n| *n > 0) {
@@ -130,7 +133,7 @@ pub fn forget(
     let params: [&dyn duckdb::ToSql; 3] = [&period, &account, &provider];
     let mut stmt = con.prepare(sql::FORGET_KEYS).context("finding the periods to forget")?;
     let keys = stmt
-        .query_map(params, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .query_map(params, |r| Ok(Key::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
         .and_then(|rows| rows.collect::<std::result::Result<Vec<Key>, _>>())
         .context("finding the periods to forget")?;
     if keys.is_empty() {
@@ -146,12 +149,13 @@ pub fn forget(
     let out = report::query(
         con,
         &render(sql::FORGET_REPORT, &[("keys", &keys_query)]),
-        &[&period, &account, &provider, &"forgotten"],
+        &[&period, &account, &provider, &Status::Forgotten.as_str()],
         "listing the periods to forget",
     )?;
     super::final_transaction(con, || {
-        for (p, a, d) in &keys {
-            let key: [&dyn duckdb::ToSql; 3] = [p, a, d];
+        for k in &keys {
+            let key = k.params();
+            let [p, a, d] = key;
             super::run_file(con, sql::FORGET, &key, "marking the period forgotten in the ledger")?;
             super::run_file(con, sql::PERIOD_DELETE, &key, "removing the period")?;
             let all: [&dyn duckdb::ToSql; 4] = [p, a, d, &-1i64];
@@ -184,7 +188,7 @@ pub(super) fn reland(
         let holds: HashSet<&str> = live.files.iter().filter_map(|(_, sha, _)| sha.as_deref()).collect();
         let brought: Vec<&Attempt> = landed_before.iter().filter(|a| a.keys.contains(key)).collect();
         let shas: HashSet<&str> = brought.iter().filter_map(|a| a.sha256.as_deref()).collect();
-        let what = format!("{} billing account {} billing period {}", key.0, key.1, key.2);
+        let what = spoken(key);
         let held_by = || live.files.iter().map(|(f, _, _)| format!("'{f}'")).collect::<Vec<_>>().join(", ");
         let (again, note) = if holds.iter().all(|s| shas.contains(s)) && shas.len() > holds.len() {
             let note = format!(

@@ -5,7 +5,7 @@
 use duckdb::Connection;
 
 use super::discover::{self, Container};
-use super::ledger::{self, Attempt};
+use super::ledger::{self, Attempt, Status};
 use super::stage::{self, Stages};
 use super::{ensure_warehouse, final_transaction};
 use crate::capi::context::ClientContext;
@@ -35,7 +35,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
         super::check_interrupt()?;
         let mut attempt = Attempt::new(file);
         if let Some(note) = discover::companion(&attempt.file.path) {
-            done.push(Attempt { status: "skipped", note: Some(note.into()), ..attempt });
+            done.push(Attempt { status: Status::Skipped, note: Some(note.into()), ..attempt });
             continue;
         }
         attempt.format = Some("metrics".into());
@@ -47,7 +47,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
                 attempt.sha256 = Some(sha.clone());
                 let landed = ledger::landed(con, &sha, false)?;
                 if let Some((_, _, rows)) = landed {
-                    done.push(Attempt { status: "skipped", rows, ..attempt });
+                    done.push(Attempt { status: Status::Skipped, rows, ..attempt });
                     continue;
                 }
                 let table = format!("cbh_metrics_stage_{ingestion}_{i}");
@@ -70,7 +70,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
             let context = format!("loading the metrics of '{}'", attempt.file.path);
             con.execute(&file, duckdb::params![ingestion, attempt.file.path]).context(&context)?;
             con.execute_batch(sql::METRICS_DAILY).context(&context)?;
-            Attempt { status: "ingested", ..attempt.clone() }.record(con, ingestion)?;
+            Attempt { status: Status::Ingested, ..attempt.clone() }.record(con, ingestion)?;
         }
         for attempt in &done {
             attempt.record(con, ingestion)?;
@@ -81,7 +81,7 @@ pub fn ingest(con: &Connection, caller: &ClientContext, patterns: &[String]) -> 
 }
 
 fn rejected(attempt: Attempt, e: &Error) -> Attempt {
-    Attempt { status: "rejected", error: Some(e.to_string()), ..attempt }
+    Attempt { status: Status::Rejected, error: Some(e.to_string()), ..attempt }
 }
 
 /// Reads a metrics file into a staging table and checks it; returns each required column's name in the file (as

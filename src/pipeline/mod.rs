@@ -27,8 +27,45 @@ use crate::sql;
 /// Silver's definition version: periods built by another version are stale and `cbh_silver()` rebuilds them.
 pub const SILVER_VERSION: i32 = 2;
 
-/// A delivery key: (provider, billing account, billing period as `YYYY-MM-DD`). A delivery replaces its keys whole.
-pub type Key = (String, String, String);
+/// A delivery key. A delivery replaces its keys whole.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    pub provider: String,
+    pub billing_account: String,
+    /// The period's first day, `YYYY-MM-DD`.
+    pub billing_period: String,
+}
+
+impl Key {
+    pub fn new(
+        provider: impl Into<String>,
+        billing_account: impl Into<String>,
+        billing_period: impl Into<String>,
+    ) -> Key {
+        Key {
+            provider: provider.into(),
+            billing_account: billing_account.into(),
+            billing_period: billing_period.into(),
+        }
+    }
+
+    /// In words, for messages: `AWS billing account 123, billing period 2024-09-01`.
+    pub(crate) fn words(&self) -> String {
+        format!("{} billing account {}, billing period {}", self.provider, self.billing_account, self.billing_period)
+    }
+
+    /// The key as parameters: provider, billing account, billing period.
+    pub(crate) fn params(&self) -> [&dyn ToSql; 3] {
+        [&self.provider, &self.billing_account, &self.billing_period]
+    }
+}
+
+/// `provider/account/period`, as the trace shows a key.
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.provider, self.billing_account, self.billing_period)
+    }
+}
 
 /// Runs every statement of a SQL file with the same parameters.
 pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &str) -> Result<()> {

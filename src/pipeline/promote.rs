@@ -49,9 +49,9 @@ pub fn silver_insert(format: Format, columns: &[String], key: &Key) -> Sql {
         ("service", service),
         ("region", region),
         ("format", literal(format.name())),
-        ("provider", literal(&key.0)),
-        ("account", literal(&key.1)),
-        ("period", literal(&key.2)),
+        ("provider", literal(&key.provider)),
+        ("account", literal(&key.billing_account)),
+        ("period", literal(&key.billing_period)),
         ("quantity", exact_quantity(&format.column(columns, quantity))),
     ];
     for name in sql::placeholders(template) {
@@ -78,10 +78,10 @@ fn exact_quantity(value: &Sql) -> Sql {
 /// Rebuilds Silver line items, the resource dimension of the key's account, Gold and the period summary. The
 /// caller holds the transaction that makes this atomic with the Bronze change.
 pub fn promote(con: &Connection, key: &Key) -> Result<()> {
-    let (provider, account, period) = key;
-    let ctx = |what: &str| format!("building {what} for {provider} billing account {account}, billing period {period}");
-    let params: [&dyn duckdb::ToSql; 3] = [provider, account, period];
-    let detail = format!("{provider}/{account}/{period}");
+    let ctx = |what: &str| format!("building {what} for {}", key.words());
+    let params = key.params();
+    let [provider, account, period] = params;
+    let detail = key.to_string();
     crate::diag::phase("silver", &detail);
     run_file(con, sql::SILVER_DELETE, &params, &ctx("Silver"))?;
     for f in format::ALL {
@@ -102,9 +102,7 @@ pub fn promote(con: &Connection, key: &Key) -> Result<()> {
 
 /// Rebuilds Gold (usage per resource, which the zombie rules read) of one key from Silver.
 pub fn gold(con: &Connection, key: &Key) -> Result<()> {
-    let (provider, account, period) = key;
-    let context = format!("building Gold for {provider} billing account {account}, billing period {period}");
-    run_file(con, sql::GOLD_REBUILD, &[provider, account, period], &context)
+    run_file(con, sql::GOLD_REBUILD, &key.params(), &format!("building Gold for {}", key.words()))
 }
 
 /// Every key Bronze holds.
@@ -114,7 +112,9 @@ pub fn bronze_keys(con: &Connection) -> Result<Vec<Key>> {
 
 fn keys(con: &Connection, file: &str, params: &[&dyn duckdb::ToSql], ctx: &str) -> Result<Vec<Key>> {
     let mut stmt = con.prepare(file).context(ctx)?;
-    let rows = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).context(ctx)?;
+    let rows = stmt
+        .query_map(params, |r| Ok(Key::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .context(ctx)?;
     rows.collect::<std::result::Result<_, _>>().context(ctx)
 }
 

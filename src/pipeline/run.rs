@@ -8,7 +8,7 @@ use duckdb::Connection;
 use super::bronze::Loads;
 use super::discover::{check_path, fingerprint, list_one, Found};
 use super::land::{Delivery, Staged};
-use super::ledger::{landed, Attempt};
+use super::ledger::{landed, Attempt, Status};
 use super::manifest::Manifest;
 use super::stage::{stage, Stages};
 use super::Key;
@@ -46,13 +46,13 @@ impl<'a> Run<'a> {
         if !attempt.keys.is_empty() {
             self.rejected.push((attempt.keys.clone(), attempt.file.path.clone()));
         }
-        attempt.status = "rejected";
+        attempt.status = Status::Rejected;
         attempt.error = Some(e.to_string());
         self.record(attempt)
     }
 
     pub(super) fn skip(&mut self, mut attempt: Attempt, note: Option<String>) -> Result<()> {
-        attempt.status = "skipped";
+        attempt.status = Status::Skipped;
         attempt.note = note.or(attempt.note);
         self.record(attempt)
     }

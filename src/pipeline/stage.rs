@@ -265,8 +265,8 @@ fn values_check(
         return Err(reject(None, None, "has no line items (only a header)".into()));
     }
     if !format.many_keys() {
-        let periods = distinct(keys.iter().map(|k| k.2.as_str()));
-        let accounts = distinct(keys.iter().map(|k| k.1.as_str()));
+        let periods = distinct(keys.iter().map(|k| k.billing_period.as_str()));
+        let accounts = distinct(keys.iter().map(|k| k.billing_account.as_str()));
         for (what, values) in [("billing periods", periods), ("payer accounts", accounts)] {
             if values.len() > 1 {
                 let reason = format!("holds {} {what} ({}); a CUR file covers one", values.len(), values.join(", "));
@@ -366,6 +366,6 @@ fn staged_keys(con: &Connection, table: &str, format: Format, columns: &[String]
         .collect::<std::result::Result<_, _>>()
         .context("summarizing a staged file")?;
     let total = rows.iter().map(|r| r.3).sum();
-    let keys = rows.into_iter().filter_map(|(p, a, d, _)| Some((p?, a?, d?))).collect();
+    let keys = rows.into_iter().filter_map(|(p, a, d, _)| Some(Key::new(p?, a?, d?))).collect();
     Ok((keys, total))
 }

@@ -6,8 +6,8 @@ SELECT u.*, rule_params.rule AS rule, verdicts.verdict AS verdict,
        CAST(CASE WHEN verdicts.verdict = 'idle' THEN {evidence}
                  ELSE format('no metrics: not enough days of utilization metrics in {} to tell whether it is idle',
                              strftime(u.billing_period, '%Y-%m')) END AS VARCHAR) AS evidence,
-       CAST({waste} AS DECIMAL(38, 12)) AS waste,
-       CAST({effective} AS DECIMAL(38, 12)) AS effective_waste
+       CAST({waste} AS DECIMAL(38, 18)) AS waste,
+       CAST({effective} AS DECIMAL(38, 18)) AS effective_waste
 FROM cbh.gold_usage u
 LEFT JOIN rule_metrics ON rule_metrics.metrics_key = u.resource_key
                       AND rule_metrics.metrics_period = u.billing_period

@@ -21,26 +21,26 @@ per_resource AS (
 ),
 figures AS (
     SELECT (SELECT period FROM latest) AS billing_period,
-           coalesce((SELECT sum(waste) FROM per_resource), 0)::DECIMAL(38, 12) AS waste,
+           coalesce((SELECT sum(waste) FROM per_resource), 0)::DECIMAL(38, 18) AS waste,
            (SELECT sum(billed_cost) FROM cbh.periods WHERE billing_period = (SELECT period FROM latest)) AS spend,
            (SELECT count(*) FROM per_resource) AS findings,
            (SELECT string_agg(format('{} ({}, {})', resource, rule, cbh.num(waste)), '; ' ORDER BY waste DESC, resource)
             FROM (SELECT * FROM per_resource ORDER BY waste DESC, resource LIMIT 5)) AS top_offenders
 )
-SELECT billing_period, waste, spend, share AS waste_share, $1::DECIMAL(38, 12) AS max_waste,
-       $2::DECIMAL(38, 12) AS max_waste_share, findings,
+SELECT billing_period, waste, spend, share AS waste_share, $1::DECIMAL(38, 18) AS max_waste,
+       $2::DECIMAL(38, 18) AS max_waste_share, findings,
        CASE WHEN over THEN 'over budget' ELSE 'within budget' END AS status,
        CASE WHEN over
             THEN format('waste in billing period {} is {} ({} of spend {}), over the budget ({}). Top offenders: {}',
                         strftime(billing_period, '%Y-%m'), cbh.num(waste), coalesce(cbh.num(share * 100) || ' %', '?'),
                         coalesce(cbh.num(spend), '?'),
-                        concat_ws(', ', 'max_waste ' || cbh.num($1::DECIMAL(38, 12)),
-                                  'max_waste_share ' || cbh.num($2::DECIMAL(38, 12))),
+                        concat_ws(', ', 'max_waste ' || cbh.num($1::DECIMAL(38, 18)),
+                                  'max_waste_share ' || cbh.num($2::DECIMAL(38, 18))),
                         top_offenders)
        END AS message
 FROM (
-    SELECT *, CASE WHEN spend > 0 THEN round(waste / spend, 6)::DECIMAL(38, 12) END AS share,
-           coalesce(waste > $1::DECIMAL(38, 12), false)
-               OR coalesce(round(waste / nullif(spend, 0), 6) > $2::DECIMAL(38, 12), false) AS over
+    SELECT *, CASE WHEN spend > 0 THEN round(waste / spend, 6)::DECIMAL(38, 18) END AS share,
+           coalesce(waste > $1::DECIMAL(38, 18), false)
+               OR coalesce(round(waste / nullif(spend, 0), 6) > $2::DECIMAL(38, 18), false) AS over
     FROM figures
 );

@@ -39,7 +39,7 @@ spend AS (
 )
 SELECT w.billing_period, w.dimension, w.value, w.findings::BIGINT AS findings, w.resources::BIGINT AS resources,
        w.waste, w.monthly_waste, s.spend,
-       CASE WHEN s.spend > 0 THEN round(w.waste / s.spend, 6)::DECIMAL(38, 12) END AS waste_share
+       CASE WHEN s.spend > 0 THEN round(w.waste / s.spend, 6)::DECIMAL(38, 18) END AS waste_share
 FROM (SELECT * FROM by_rule UNION ALL SELECT * FROM by_other) w
 LEFT JOIN spend s USING (billing_period)
 ORDER BY w.billing_period DESC, CASE w.dimension WHEN 'total' THEN 0 WHEN 'rule' THEN 1 WHEN 'service' THEN 2

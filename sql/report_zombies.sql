@@ -9,8 +9,8 @@ SELECT billing_period, resource_id, rule, verdict, evidence, waste AS cost, effe
        first_seen, last_seen, first_seen_idle, days_idle, excluded_reason IS NOT NULL AS excluded, excluded_reason
 FROM ({findings})
 WHERE ($1::DATE IS NULL OR billing_period = date_trunc('month', $1::DATE)::DATE)
-  AND ($2::DECIMAL(38, 12) IS NULL OR waste >= $2::DECIMAL(38, 12))
-  AND ($2::DECIMAL(38, 12) IS NOT NULL
+  AND ($2::DECIMAL(38, 18) IS NULL OR waste >= $2::DECIMAL(38, 18))
+  AND ($2::DECIMAL(38, 18) IS NOT NULL
        OR cbh.monthly(greatest(waste, effective_waste), billing_period, first_charge, last_charge) > 0)
   AND ($3::BOOLEAN OR excluded_reason IS NULL)
   AND ($4::BOOLEAN OR verdict = 'idle')

@@ -45,8 +45,8 @@ CREATE TABLE IF NOT EXISTS cbh.periods (
     bronze_rows     BIGINT NOT NULL,
     line_items      BIGINT NOT NULL,
     resources       BIGINT NOT NULL,
-    billed_cost     DECIMAL(38, 12),
-    effective_cost  DECIMAL(38, 12),
+    billed_cost     DECIMAL(38, 18),
+    effective_cost  DECIMAL(38, 18),
     currency        VARCHAR,
     silver_version  INTEGER NOT NULL,
     updated_at      TIMESTAMP NOT NULL,
@@ -107,10 +107,10 @@ CREATE TABLE IF NOT EXISTS cbh.silver_line_items (
     SkuId                    VARCHAR,
     ConsumedQuantity         DECIMAL(38, 18),
     ConsumedUnit             VARCHAR,
-    BilledCost               DECIMAL(38, 12),
-    EffectiveCost            DECIMAL(38, 12),
-    ListCost                 DECIMAL(38, 12),
-    ContractedCost           DECIMAL(38, 12),
+    BilledCost               DECIMAL(38, 18),
+    EffectiveCost            DECIMAL(38, 18),
+    ListCost                 DECIMAL(38, 18),
+    ContractedCost           DECIMAL(38, 18),
     BillingCurrency          VARCHAR,
     CommitmentDiscountStatus VARCHAR,
     Tags                     MAP(VARCHAR, VARCHAR),
@@ -153,14 +153,14 @@ CREATE TABLE IF NOT EXISTS cbh.gold_usage (
     service                     VARCHAR,
     usage_type                  VARCHAR,          -- the most expensive usage type
     currency                    VARCHAR,
-    cost                        DECIMAL(38, 12) NOT NULL,  -- billed cost of usage line items
-    effective_cost              DECIMAL(38, 12) NOT NULL,
+    cost                        DECIMAL(38, 18) NOT NULL,  -- billed cost of usage line items
+    effective_cost              DECIMAL(38, 18) NOT NULL,
     usage_amount                DECIMAL(38, 18) NOT NULL,
     first_charge                TIMESTAMP,
     last_charge                 TIMESTAMP,
     idle_address_hours          DECIMAL(38, 18) NOT NULL,  -- public IPv4 / Elastic IP billed as idle
-    idle_address_cost           DECIMAL(38, 12) NOT NULL,
-    idle_address_effective_cost DECIMAL(38, 12) NOT NULL,
+    idle_address_cost           DECIMAL(38, 18) NOT NULL,
+    idle_address_effective_cost DECIMAL(38, 18) NOT NULL,
     nat_gateway_hours           DECIMAL(38, 18) NOT NULL,
     nat_gateway_gb              DECIMAL(38, 18) NOT NULL,  -- data processed
     load_balancer_hours         DECIMAL(38, 18) NOT NULL,
@@ -168,7 +168,7 @@ CREATE TABLE IF NOT EXISTS cbh.gold_usage (
     load_balancer_gb            DECIMAL(38, 18) NOT NULL,  -- data processed (Classic Load Balancer)
     vpc_endpoint_hours          DECIMAL(38, 18) NOT NULL,
     vpc_endpoint_gb             DECIMAL(38, 18) NOT NULL,
-    unused_commitment           DECIMAL(38, 12) NOT NULL   -- unused RI fees and Savings Plan commitment
+    unused_commitment           DECIMAL(38, 18) NOT NULL   -- unused RI fees and Savings Plan commitment
 );
 
 -- The zombie rules: each a predicate over cbh.gold_usage (and its `params`), with the evidence a person can act on
@@ -270,4 +270,4 @@ CREATE OR REPLACE MACRO cbh.seen_seconds(period, first_charge, last_charge) AS
     least(date_diff('second', period, period + INTERVAL 1 MONTH),
           greatest(3600, coalesce(date_diff('second', first_charge::TIMESTAMP, last_charge::TIMESTAMP), 0)))::HUGEINT;
 
-INSERT INTO cbh.meta SELECT 4 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);
+INSERT INTO cbh.meta SELECT 5 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);

@@ -1,12 +1,13 @@
 -- silver_insert_cur.sql: types one ({provider}, {account}, {period}: literals, see promote.rs) of an AWS CUR Bronze table
 -- (legacy CSV, legacy Athena/Parquet or CUR 2.0: {bronze}) into Silver line items. {c:name} is the column with
--- Athena name `name`, trimmed, empty as NULL (NULL where the table lacks it); {service}, {region} and
--- {tag_entries} are the format's expressions; {tags} and {source_tags} build the tag maps. README: "Formats".
+-- Athena name `name`, trimmed, empty as NULL (NULL where the table lacks it), {d:name} the same as DECIMAL(38, 18),
+-- exactly; {service}, {region} and {tag_entries} are the format's expressions; {tags} and {source_tags} build the
+-- tag maps. docs/formats.md.
 INSERT INTO cbh.silver_line_items BY NAME
 WITH src AS NOT MATERIALIZED (
     SELECT *,
            {c:line_item_line_item_type} AS cbh_type,
-           CAST({c:line_item_unblended_cost} AS DECIMAL(38, 12)) AS cbh_billed,
+           {d:line_item_unblended_cost} AS cbh_billed,
            {tag_key} AS cbh_tag_key
     FROM cbh.{bronze}
     WHERE provider = {provider} AND billing_account = {account} AND billing_period = {period}::DATE
@@ -49,27 +50,27 @@ SELECT
     {service}                                                             AS ServiceName,
     {region}                                                              AS RegionId,
     {c:product_sku}                                                       AS SkuId,
-    {quantity}                   AS ConsumedQuantity,
+    {d:line_item_usage_amount}                                            AS ConsumedQuantity,
     {c:pricing_unit}                                                      AS ConsumedUnit,
     cbh_billed                                                            AS BilledCost,
     -- Amortized cost as the FinOps Foundation's converters and AWS's Cloud Intelligence Dashboards compute it.
     CASE
         WHEN cbh_type = 'SavingsPlanCoveredUsage'
-            THEN coalesce(CAST({c:savings_plan_savings_plan_effective_cost} AS DECIMAL(38, 12)), 0)
+            THEN coalesce({d:savings_plan_savings_plan_effective_cost}, 0)
         WHEN cbh_type = 'SavingsPlanRecurringFee'
-            THEN coalesce(CAST({c:savings_plan_total_commitment_to_date} AS DECIMAL(38, 12)), 0)
-                 - coalesce(CAST({c:savings_plan_used_commitment} AS DECIMAL(38, 12)), 0)
+            THEN coalesce({d:savings_plan_total_commitment_to_date}, 0)
+                 - coalesce({d:savings_plan_used_commitment}, 0)
         WHEN cbh_type IN ('SavingsPlanNegation', 'SavingsPlanUpfrontFee') THEN 0
         WHEN cbh_type = 'DiscountedUsage'
-            THEN coalesce(CAST({c:reservation_effective_cost} AS DECIMAL(38, 12)), 0)
+            THEN coalesce({d:reservation_effective_cost}, 0)
         WHEN cbh_type = 'RIFee'
-            THEN coalesce(CAST({c:reservation_unused_amortized_upfront_fee_for_billing_period} AS DECIMAL(38, 12)), 0)
-                 + coalesce(CAST({c:reservation_unused_recurring_fee} AS DECIMAL(38, 12)), 0)
+            THEN coalesce({d:reservation_unused_amortized_upfront_fee_for_billing_period}, 0)
+                 + coalesce({d:reservation_unused_recurring_fee}, 0)
         WHEN cbh_type = 'Fee' AND {c:reservation_reservation_a_r_n} IS NOT NULL THEN 0
         ELSE cbh_billed
     END                                                                   AS EffectiveCost,
-    CAST({c:pricing_public_on_demand_cost} AS DECIMAL(38, 12))            AS ListCost,
-    NULL::DECIMAL(38, 12)                                                 AS ContractedCost,
+    {d:pricing_public_on_demand_cost}                                     AS ListCost,
+    NULL::DECIMAL(38, 18)                                                 AS ContractedCost,
     {c:line_item_currency_code}                                           AS BillingCurrency,
     CASE WHEN cbh_type IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END AS CommitmentDiscountStatus,
     tag_maps.cbh_user_tags                                                AS Tags,

@@ -1,7 +1,7 @@
 -- silver_insert_focus.sql: types one ({provider}, {account}, {period}: literals, see promote.rs) of FOCUS Bronze into
 -- Silver line items: FOCUS names map to themselves. {c:Name} is the column, trimmed, with empty and the literal
--- `NULL` as NULL (NULL where the table lacks it); {tag_entries} parses Tags; {tags} and {source_tags}
--- build the tag maps.
+-- `NULL` as NULL (NULL where the table lacks it), {d:Name} the same as DECIMAL(38, 18), exactly; {tag_entries}
+-- parses Tags; {tags} and {source_tags} build the tag maps.
 INSERT INTO cbh.silver_line_items BY NAME
 WITH src AS NOT MATERIALIZED (
     SELECT *,
@@ -29,12 +29,12 @@ SELECT
     {c:ServiceName}                                                       AS ServiceName,
     {c:RegionId}                                                          AS RegionId,
     {c:SkuId}                                                             AS SkuId,
-    {quantity}                         AS ConsumedQuantity,
+    {d:ConsumedQuantity}                                                  AS ConsumedQuantity,
     {c:ConsumedUnit}                                                      AS ConsumedUnit,
-    CAST({c:BilledCost} AS DECIMAL(38, 12))                               AS BilledCost,
-    CAST({c:EffectiveCost} AS DECIMAL(38, 12))                            AS EffectiveCost,
-    CAST({c:ListCost} AS DECIMAL(38, 12))                                 AS ListCost,
-    CAST({c:ContractedCost} AS DECIMAL(38, 12))                           AS ContractedCost,
+    {d:BilledCost}                                                        AS BilledCost,
+    {d:EffectiveCost}                                                     AS EffectiveCost,
+    {d:ListCost}                                                          AS ListCost,
+    {d:ContractedCost}                                                    AS ContractedCost,
     {c:BillingCurrency}                                                   AS BillingCurrency,
     {c:CommitmentDiscountStatus}                                          AS CommitmentDiscountStatus,
     tag_maps.cbh_user_tags                                                AS Tags,

@@ -51,6 +51,7 @@ sql_files! {
     MIGRATE_V1_FINISH = "migrate_v1_finish.sql";
     MIGRATE_V2 = "migrate_v2.sql";
     MIGRATE_V3 = "migrate_v3.sql";
+    MIGRATE_V4 = "migrate_v4.sql";
     LIVE_DELIVERY = "live_delivery.sql";
     FORGET = "forget.sql";
     FORGET_KEYS = "forget_keys.sql";
@@ -318,7 +319,7 @@ mod tests {
     fn placeholders_are_named_once_in_order() {
         let names = placeholders("SELECT {a}, {c:Name}, {'key': 1}, {a}, {} FROM {b");
         assert_eq!(names, vec!["a", "c:Name"]);
-        assert!(placeholders(SILVER_INSERT_CUR).contains(&"c:line_item_unblended_cost"));
+        assert!(placeholders(SILVER_INSERT_CUR).contains(&"d:line_item_unblended_cost"));
     }
 
     #[test]

@@ -47,7 +47,7 @@ def test_unchanged_part_rejoins_its_revised_delivery(october, tmp_path):
     rev = revised_part1(tmp_path)
     rows = con.execute(f"SELECT file, status FROM cbh_ingest(['{rev}', '{p2}'])").fetchall()
     assert sorted(rows) == sorted([(rev, "replaced"), (p2, "replaced")])
-    assert october_totals(con) == (5, "0.202000000000")
+    assert october_totals(con) == (5, "0.202000000000000000")
 
 
 def test_truncated_part_stops_its_revised_delivery(october, tmp_path):
@@ -56,7 +56,7 @@ def test_truncated_part_stops_its_revised_delivery(october, tmp_path):
     rows = dict(con.execute(f"SELECT file, status FROM cbh_ingest(['{revised_part1(tmp_path)}', '{broken}'])"
                             ).fetchall())
     assert set(rows.values()) == {"rejected"}
-    assert october_totals(con) == (4, "0.195000000000")
+    assert october_totals(con) == (4, "0.195000000000000000")
 
 
 def test_part_missing_a_column_stops_its_revised_delivery(october, tmp_path):
@@ -69,7 +69,7 @@ def test_part_missing_a_column_stops_its_revised_delivery(october, tmp_path):
                             ).fetchall())
     assert "has no column 'lineItem/CurrencyCode'" in rows[no_currency]
     assert "not landed" in rows[str(tmp_path / "p1-rev.csv")]
-    assert october_totals(con) == (4, "0.195000000000")
+    assert october_totals(con) == (4, "0.195000000000000000")
 
 
 def test_copy_of_a_rejected_file_is_rejected_too(connect, tmp_path):
@@ -91,11 +91,12 @@ def test_file_name_with_glob_characters_is_rejected_not_reexpanded(connect, tmp_
 
 
 @pytest.mark.parametrize("cost, ok", [
-    ("1.5E2", True), ("1.23456789012E-1", True), ("1E-13", False), ("1.5E-12", False), ("1_000.5", False),
-    ("NaN", False), ("0x10", False),
-    # the edges of the plain-decimal fast path (at most 15 integer digits and 12 places) and just past them
-    ("999999999999999.999999999999", True), ("1.", True), (".5", True), ("-.5", True), ("+1", True),
-    ("0.1234567890120000", True), ("0.1234567890123", False), ("1000000000000000", False), (".", False),
+    ("1.5E2", True), ("1.23456789012E-1", True), ("1E-13", True), ("1.5E-12", True), ("1E-18", True),
+    ("1E-19", False), ("1.5E-18", False), ("1_000.5", False), ("NaN", False), ("0x10", False),
+    # the edges of the plain-decimal fast path (at most 15 integer digits and 18 places) and just past them
+    ("999999999999999.999999999999999999", True), ("1.", True), (".5", True), ("-.5", True), ("+1", True),
+    ("0.1234567890120000", True), ("0.1234567890123", True), ("0.123456789012345678000", True),
+    ("0.1234567890123456789", False), ("1000000000000000", False), (".", False),
     ("+", False), ("1.2.3", False), ("", True)])
 def test_costs_land_only_when_exact(connect, tmp_path, cost, ok):
     """The fast path may only accept what the full check accepts; the rest goes through the full check."""

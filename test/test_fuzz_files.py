@@ -72,7 +72,7 @@ def make_seeds():
 
 SPECIALS = [b'"', b",", b"\n", b"\r\n", b"\r", b";", b"\t", b"\x00", b'""', b"\xef\xbb\xbf", b"\\", b"'", b"\xff",
             b"#", b" "]
-NUMBERS = ["0", "-0", "1e5", "1E-12", "1e-13", "1e308", "-1e308", "1e-400", "NaN", "nan", "Infinity", "-inf", "0x1A",
+NUMBERS = ["0", "-0", "1e5", "1E-12", "1e-13", "1E-18", "1e-19", "1e308", "-1e308", "1e-400", "NaN", "nan", "Infinity", "-inf", "0x1A",
            "1_000", " 1.5", "1.5 ", "+.5", ".", "-", "+", "", "1,5", "1.2.3", "\u22121", "\u0661\u0662", "1e",
            "9" * 26, "9" * 27, "0." + "0" * 11 + "1", "0." + "0" * 12 + "1", "-99999999999999999999999999.5",
            "1e25", "1e26", "1e27", "12abc", "$3", "NULL", "null", "true", "١", "\u00a0", "1.0e+02", "00000000001.10",
@@ -370,7 +370,7 @@ def landed_matches_file(con, gen, path, fmt, rows):
     if fmt == "focus":
         value = f"nullif({value}, 'NULL')"
     try:
-        count, expected = gen.execute(f"SELECT count(*), coalesce(sum(CAST({value} AS DECIMAL(38, 12))), 0) "
+        count, expected = gen.execute(f"SELECT count(*), coalesce(sum(CAST({value} AS DECIMAL(38, 18))), 0) "
                                       f"FROM {source}", [path]).fetchone()
     except duckdb.Error as e:
         return f"landed, but DuckDB cannot sum its costs: {str(e).splitlines()[0]}"

@@ -38,7 +38,7 @@ def test_real_legacy_cur_sample_totals_are_exact(connect, tmp_path):
     assert (status, error) == ("ingested", None)
     assert rows == 1281 and period == "2023-11-01"
     expected = con.execute(
-        f"SELECT sum(\"lineItem/UnblendedCost\"::DECIMAL(38,12)), count(*) FROM read_csv('{path}', all_varchar=true)"
+        f"SELECT sum(\"lineItem/UnblendedCost\"::DECIMAL(38,18)), count(*) FROM read_csv('{path}', all_varchar=true)"
     ).fetchone()
     total, line_items = con.execute("SELECT billed_cost, line_items FROM cbh_silver()").fetchone()
     assert (total, line_items) == expected
@@ -64,7 +64,7 @@ def test_real_focus_sample_totals_per_provider_and_period_are_exact(connect):
     # computed directly from the file by DuckDB, independently of cbh's mapping
     expected = con.execute(f"""
         SELECT ProviderName, BillingAccountId, BillingPeriodStart::DATE, count(*),
-               sum(nullif(BilledCost, 'NULL')::DECIMAL(38, 12)), sum(nullif(EffectiveCost, 'NULL')::DECIMAL(38, 12))
+               sum(nullif(BilledCost, 'NULL')::DECIMAL(38, 18)), sum(nullif(EffectiveCost, 'NULL')::DECIMAL(38, 18))
         FROM read_csv('{path}', all_varchar = true)
         GROUP BY ALL ORDER BY ALL""").fetchall()
     assert len(expected) == 4  # AWS, Microsoft and Oracle; Oracle in two billing periods

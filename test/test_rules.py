@@ -134,7 +134,7 @@ def test_money_is_decimal_and_waste_counts_each_resource_once(warehouse):
     con, truth = warehouse
     types = con.execute("SELECT DISTINCT typeof(cost), typeof(effective_cost), typeof(monthly_waste) "
                         "FROM cbh_zombies()").fetchall()
-    assert types == [("DECIMAL(38,12)",) * 3]
+    assert types == [("DECIMAL(38,18)",) * 3]
     september = [f for f in truth["findings"] if "excluded" not in f and f["billing_period"] == "2024-09-01"]
     (total, findings, share), = con.execute(
         "SELECT waste, findings, waste_share FROM cbh_waste(billing_period := DATE '2024-09-01') "
@@ -176,7 +176,7 @@ def test_real_focus_sample_yields_its_idle_public_ipv4(connect):
     con = connect()
     assert con.execute(f"SELECT status FROM cbh_ingest('{path}')").fetchall() == [("ingested",)]
     want = sorted(con.execute(f"""
-        SELECT ResourceId, sum(BilledCost::DECIMAL(38, 12))
+        SELECT ResourceId, sum(BilledCost::DECIMAL(38, 18))
         FROM read_csv('{path}', all_varchar = true)
         WHERE ChargeDescription ILIKE '%idle public IPv4%'
         GROUP BY ResourceId""").fetchall())

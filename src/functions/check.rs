@@ -46,8 +46,8 @@ impl CbhFunction for Check {
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
         vec![
-            ("max_waste".into(), LogicalTypeHandle::decimal(38, 12)),
-            ("max_waste_share".into(), LogicalTypeHandle::decimal(38, 12)),
+            ("max_waste".into(), LogicalTypeHandle::decimal(38, 18)),
+            ("max_waste_share".into(), LogicalTypeHandle::decimal(38, 18)),
             // VARCHAR, parsed here: DuckDB's own cast error would not name the parameter. A DATE arrives as
             // 'YYYY-MM-DD' (DuckDB casts it).
             ("billing_period".into(), LogicalTypeId::Varchar.into()),
@@ -128,7 +128,7 @@ impl CbhFunction for Check {
     }
 }
 
-/// Whether a non-negative decimal (DuckDB's text of a DECIMAL(38,12)) is over 1.
+/// Whether a non-negative decimal (DuckDB's text of a DECIMAL(38,18)) is over 1.
 fn over_one(decimal: &str) -> bool {
     let (whole, fraction) = decimal.trim().split_once('.').unwrap_or((decimal.trim(), ""));
     let whole = whole.trim_start_matches('0');

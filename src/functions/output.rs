@@ -25,7 +25,7 @@ pub enum Ty {
     BigInt,
     /// BOOLEAN
     Bool,
-    /// DECIMAL(38,12): money
+    /// DECIMAL(38,18): money (FOCUS sets no limit on places; OCI writes 18)
     Money,
     /// DECIMAL(38,18): usage quantities
     Quantity,
@@ -40,7 +40,7 @@ impl Ty {
             Ty::Timestamp => "TIMESTAMP",
             Ty::BigInt => "BIGINT",
             Ty::Bool => "BOOLEAN",
-            Ty::Money => "DECIMAL(38,12)",
+            Ty::Money => "DECIMAL(38,18)",
             Ty::Quantity => "DECIMAL(38,18)",
         }
     }
@@ -52,7 +52,7 @@ impl Ty {
             Ty::Timestamp => LogicalTypeId::Timestamp.into(),
             Ty::BigInt => LogicalTypeId::Bigint.into(),
             Ty::Bool => LogicalTypeId::Boolean.into(),
-            Ty::Money => LogicalTypeHandle::decimal(38, 12),
+            Ty::Money => LogicalTypeHandle::decimal(38, 18),
             Ty::Quantity => LogicalTypeHandle::decimal(38, 18),
         }
     }
@@ -64,7 +64,7 @@ impl Ty {
             Ty::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
             Ty::BigInt => DataType::Int64,
             Ty::Bool => DataType::Boolean,
-            Ty::Money => DataType::Decimal128(38, 12),
+            Ty::Money => DataType::Decimal128(38, 18),
             Ty::Quantity => DataType::Decimal128(38, 18),
         }
     }

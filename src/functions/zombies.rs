@@ -51,7 +51,7 @@ impl CbhFunction for Zombies {
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
         vec![
             ("billing_period".into(), LogicalTypeId::Varchar.into()),
-            ("min_cost".into(), LogicalTypeHandle::decimal(38, 12)),
+            ("min_cost".into(), LogicalTypeHandle::decimal(38, 18)),
             ("rule".into(), LogicalTypeId::Varchar.into()),
             ("excluded".into(), LogicalTypeId::Boolean.into()),
             ("no_metrics".into(), LogicalTypeId::Boolean.into()),

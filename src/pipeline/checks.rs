@@ -22,7 +22,7 @@ const PLACES: &str = "(CASE WHEN contains(lower({v}), 'e') \
 /// it: the full check runs only for the rare values that are not plain.
 pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> Sql {
     // Each column's value once (trimming is most of the cost), however many checks read it; then the derived
-    // values (`t_v0`: its timestamp; `p12_v0`: plain with at most 12 places; `p_v0`: plain, any places) once. Each
+    // values (`t_v0`: its timestamp; `p18_v0`: plain with at most 18 places; `p_v0`: plain, any places) once. Each
     // is kept by its name (`v0`) and placed quoted.
     let mut values: Vec<(String, String)> = Vec::new();
     let mut derived: Vec<(String, Sql)> = Vec::new();
@@ -84,15 +84,14 @@ pub fn first_bad_value_sql(format: Format, stage: &str, checks: &[Check]) -> Sql
                 let t = ident(&ts(&mut derived, &v));
                 render("{v} IS NOT NULL AND {t} IS NULL", &[("v", &ident(&v)), ("t", &t)])
             }
-            Kind::Money => exact(&mut derived, Some(12), decimal(12)),
+            Kind::Money | Kind::Quantity => exact(&mut derived, Some(18), decimal(18)),
             Kind::RoundedMoney => {
                 let full = render(
-                    "{number} AND try_cast({v} AS DECIMAL(38, 12)) IS NOT NULL",
+                    "{number} AND try_cast({v} AS DECIMAL(38, 18)) IS NOT NULL",
                     &[("number", &of(NUMBER, &v)), ("v", &ident(&v))],
                 );
                 exact(&mut derived, None, full)
             }
-            Kind::Quantity => exact(&mut derived, Some(18), decimal(18)),
             Kind::JsonObject => of(
                 "{v} IS NOT NULL AND (CASE WHEN json_valid({v}) THEN json_type({v}::JSON) END) IS DISTINCT FROM 'OBJECT'",
                 &v,
@@ -149,7 +148,7 @@ pub fn reason(kind: Kind, value: &str) -> String {
             format!("'{value}' is not a timestamp (expected e.g. 2024-09-01T00:00:00Z)")
         }
         Kind::Money | Kind::RoundedMoney => {
-            format!("'{value}' is not an amount cbh can hold exactly (a decimal number with at most 12 decimal places)")
+            format!("'{value}' is not an amount cbh can hold exactly (a decimal number with at most 18 decimal places, under 10^20)")
         }
         Kind::Quantity => {
             format!("'{value}' is not a quantity cbh can hold exactly (a number with at most 18 decimal places)")

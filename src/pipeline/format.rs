@@ -63,9 +63,9 @@ pub enum Kind {
     Timestamp,
     /// A timestamp or empty.
     OptionalTimestamp,
-    /// An amount that fits DECIMAL(38,12) exactly, or empty.
+    /// An amount that fits DECIMAL(38,18) exactly, or empty.
     Money,
-    /// An amount read from a floating-point (DOUBLE) column: rounded once to 12 places, or empty.
+    /// An amount read from a floating-point (DOUBLE) column: rounded once to 18 places, or empty.
     RoundedMoney,
     /// A quantity that fits DECIMAL(38,18) exactly, or empty.
     Quantity,
@@ -169,9 +169,21 @@ impl Format {
         }
     }
 
-    /// The column of `columns` with canonical name `name`, as the file spells it.
+    /// The column of `columns` with canonical name `name`, as the file spells it. CUR columns are also found
+    /// written all in lower case (`lineitem/unblendedcost`; some tools write headers that way).
     pub fn resolve<'a>(self, columns: &'a [String], name: &str) -> Option<&'a str> {
-        columns.iter().find(|c| self.canonical(c).eq_ignore_ascii_case(name)).map(|c| c.as_str())
+        let found = columns.iter().find(|c| self.canonical(c).eq_ignore_ascii_case(name));
+        let squashed = || columns.iter().find(|c| self.same_squashed(c, name));
+        found.or_else(squashed).map(|c| c.as_str())
+    }
+
+    /// Whether two names of the CUR family are one column once case and separators are set aside
+    /// (`lineitem/unblendedcost` and `line_item_unblended_cost`). Never for user-defined keys (tags, cost
+    /// categories), which AWS keeps apart however close they are (`cost-center` and `costcenter` are two tags).
+    fn same_squashed(self, a: &str, b: &str) -> bool {
+        let squash =
+            |s: &str| s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
+        self != Format::Focus && !user_defined(a) && !user_defined(b) && squash(a) == squash(b)
     }
 
     /// Required columns, as this format spells them.
@@ -239,6 +251,12 @@ impl Format {
     }
 }
 
+/// Whether a column holds a key users define: a tag or a cost category.
+fn user_defined(column: &str) -> bool {
+    let c = column.to_ascii_lowercase();
+    ["resourcetags/", "costcategory/", "resource_tags_", "cost_category_"].iter().any(|p| c.starts_with(p))
+}
+
 /// Whether `columns` has `name` (case-insensitive, like DuckDB).
 fn has(columns: &[String], name: &str) -> bool {
     columns.iter().any(|c| c.eq_ignore_ascii_case(name))
@@ -297,17 +315,15 @@ impl Format {
     /// Whether two column names are the same column of this format (`lineItem/UnblendedCost`,
     /// `LineItem/UnblendedCost` and `line_item_unblended_cost` are one CUR column).
     pub fn same_column(self, a: &str, b: &str) -> bool {
-        a.eq_ignore_ascii_case(b) || self.canonical(a).eq_ignore_ascii_case(&self.canonical(b))
+        a.eq_ignore_ascii_case(b)
+            || self.canonical(a).eq_ignore_ascii_case(&self.canonical(b))
+            || self.same_squashed(a, b)
     }
 
     /// The first column a header names twice, however spelled: 1-based positions of both. Tags and cost categories
     /// are keys users define, and AWS keeps them case-sensitive (`Name` and `name` are two tags): those only repeat
     /// when spelled exactly the same.
     pub fn repeated(self, names: &[String]) -> Option<(usize, usize)> {
-        let user_defined = |c: &str| {
-            let c = c.to_ascii_lowercase();
-            ["resourcetags/", "costcategory/", "resource_tags_", "cost_category_"].iter().any(|p| c.starts_with(p))
-        };
         let twice = |a: &str, b: &str| a == b || (self.same_column(a, b) && !(user_defined(a) && user_defined(b)));
         (0..names.len()).find_map(|j| (0..j).find(|&i| twice(&names[i], &names[j])).map(|i| (i + 1, j + 1)))
     }

@@ -3,6 +3,7 @@
 mod bronze;
 mod checks;
 pub mod discover;
+mod foreign;
 mod forensics;
 pub mod format;
 pub mod ingest;
@@ -76,7 +77,7 @@ pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &s
 }
 
 /// The warehouse layout this cbh writes (cbh.meta).
-pub const LAYOUT: i32 = 4;
+pub const LAYOUT: i32 = 5;
 
 /// Creates the warehouse if this database does not have it yet, and moves an older layout to this one.
 pub fn ensure_warehouse(con: &Connection) -> Result<()> {
@@ -105,9 +106,10 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
         }
         if layout < 4 {
             con.execute_batch(sql::MIGRATE_V3).context(&ctx)?;
-            if layout == 3 {
-                return Ok(()); // only the ledger's new column: rules and Gold are as they were
-            }
+        }
+        con.execute_batch(sql::MIGRATE_V4).context(&ctx)?;
+        if layout >= 3 {
+            return Ok(()); // only columns added or widened since layout 3: rules and Gold are as they were
         }
         seed(con)?;
         for key in promote::bronze_keys(con)? {

@@ -5,6 +5,7 @@ use duckdb::Connection;
 
 use super::bronze::{self, Loads};
 use super::discover::{container, Container};
+use super::foreign;
 use super::forensics::located_csv_error;
 use super::format::{self, Format};
 use super::ledger::{optional, Attempt};
@@ -205,6 +206,9 @@ fn columns_check(con: &Connection, attempt: &mut Attempt, read: &Read, forced: O
                 format::MAX_COLUMNS
             ),
         ));
+    }
+    if let (None, Some(what)) = (forced, foreign::recognize(columns)) {
+        return Err(reject(None, None, what));
     }
     let Some(format) = pick_format(forced, columns) else {
         return Err(reject(

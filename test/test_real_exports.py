@@ -1,0 +1,164 @@
+"""What real exports from other tools hold (issue 16): money with as many places as FOCUS allows, lower-case CUR
+headers, files of formats cbh does not read, FOCUS 1.3 names, more than one currency. Expected values are worked out
+here from the text of the files, independently of cbh."""
+import csv
+import os
+from decimal import Decimal
+
+import pytest
+
+from conftest import REPO
+
+FOCUS = ["ProviderName", "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory",
+         "ChargePeriodStart", "ChargePeriodEnd", "ResourceId", "ServiceName", "ConsumedQuantity", "BilledCost",
+         "EffectiveCost", "BillingCurrency"]
+
+
+def focus_row(cost, resource="r-1", quantity="1", currency="USD", account="acct-1", provider="Oracle"):
+    return {"ProviderName": provider, "BillingAccountId": account, "BillingPeriodStart": "2024-09-01T00:00:00Z",
+            "BillingPeriodEnd": "2024-10-01T00:00:00Z", "ChargeCategory": "Usage",
+            "ChargePeriodStart": "2024-09-02T00:00:00Z", "ChargePeriodEnd": "2024-09-02T01:00:00Z",
+            "ResourceId": resource, "ServiceName": "Compute", "ConsumedQuantity": quantity, "BilledCost": cost,
+            "EffectiveCost": cost, "BillingCurrency": currency}
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header)
+        w.writeheader()
+        w.writerows(rows)
+    return str(path)
+
+
+def ingest(con, path, **named):
+    params = "".join(f", {k} := '{v}'" for k, v in named.items())
+    path = [str(p) for p in path] if isinstance(path, list) else str(path)
+    return con.execute(f"SELECT status, error FROM cbh_ingest($1{params})", [path]).fetchall()
+
+
+# --- 1. money to 18 decimal places
+
+# FOCUS 1.2 costs from another vendor's generator (14 and 15 places), an OCI-style 18-place cost, and a large one.
+PRECISE = ["0.30238632236250", "0.850786909987500", "0.123456789012345678", "1234567.000000000000000001",
+           "-0.000000000000000001", "1.5E-17"]
+
+
+def test_focus_costs_with_up_to_18_places_land_and_sum_exactly(connect, tmp_path):
+    con = connect()
+    rows = [focus_row(c, resource=f"r-{i}", quantity="0" if i == 1 else "1") for i, c in enumerate(PRECISE)]
+    path = write_csv(tmp_path / "focus.csv", FOCUS, rows)
+    assert ingest(con, path) == [("ingested", None)]
+    got = con.execute("SELECT BilledCost, EffectiveCost FROM cbh.silver_line_items ORDER BY x_SourceRow").fetchall()
+    assert got == [(Decimal(c), Decimal(c)) for c in PRECISE]
+    billed, = con.execute("SELECT billed_cost FROM cbh_silver()").fetchone()
+    assert billed == sum(Decimal(c) for c in PRECISE) == Decimal("1234568.276630021362345693")
+    # the report keeps every place: r-1 used nothing
+    cost, = con.execute("SELECT cost FROM cbh_zombies(rule := 'zero_usage', min_cost := 0)").fetchone()
+    assert cost == Decimal("0.850786909987500")
+    types = con.execute("SELECT typeof(billed_cost) FROM cbh_silver()").fetchone()
+    assert types == ("DECIMAL(38,18)",)
+
+
+@pytest.mark.parametrize("cost", ["0.0000000000000000001", "1E-19", "1.25E-18"])
+def test_a_cost_past_18_places_is_refused_by_line_and_column(connect, tmp_path, cost):
+    con = connect()
+    path = write_csv(tmp_path / "focus.csv", FOCUS, [focus_row("1"), focus_row(cost)])
+    (status, error), = ingest(con, path)
+    assert status == "rejected"
+    assert f"line 3, column 11 ('BilledCost'): '{cost}' is not an amount" in error
+    assert "at most 18 decimal places" in error
+    assert con.execute("SELECT count(*) FROM cbh.bronze_focus").fetchone()[0] == 0
+
+
+def test_a_layout_4_warehouse_widens_its_money_to_18_places(connect, tmp_path):
+    """cbh 0.5 held money as DECIMAL(38, 12): the first call widens every money column, keeping every value."""
+    con = connect(str(tmp_path / "w.duckdb"))
+    con.execute(f"SELECT * FROM cbh_ingest('{REPO}/test/data/cur/sept.csv')").fetchall()
+    silver = con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall()
+    zombies = con.execute("SELECT * FROM cbh_zombies(min_cost := 0)").fetchall()
+    money = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'cbh' "
+                        "AND data_type = 'DECIMAL(38,18)' AND NOT (column_name ILIKE '%quantity' "
+                        "OR column_name ILIKE '%amount' OR column_name ILIKE '%hours' OR column_name ILIKE '%_gb' "
+                        "OR column_name ILIKE '%lcu') ORDER BY ALL").fetchall()
+    assert len(money) == 11, money
+    for table, column in money:  # back to layout 4, as cbh 0.5 left it
+        con.execute(f'ALTER TABLE cbh.{table} ALTER COLUMN "{column}" TYPE DECIMAL(38, 12)')
+    con.execute("UPDATE cbh.meta SET schema_version = 4")
+    assert con.execute("SELECT * FROM cbh_zombies(min_cost := 0)").fetchall() == zombies
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(5,)]
+    types = {con.execute("SELECT data_type FROM duckdb_columns() WHERE schema_name = 'cbh' AND table_name = $1 "
+                         "AND column_name = $2", [t, c]).fetchone()[0] for t, c in money}
+    assert types == {"DECIMAL(38,18)"}
+    assert con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall() == silver
+
+
+# --- 3. exports cbh does not read are named, with what to export instead
+
+# Headers of the FinOps Foundation's focus_converters fixtures (MIT): an OCI cost report, an Azure EA export.
+OCI = ("lineItem/referenceNo,lineItem/tenantId,lineItem/intervalUsageStart,lineItem/intervalUsageEnd,product/service,"
+       "product/compartmentId,product/compartmentName,product/region,product/availabilityDomain,product/resourceId,"
+       "usage/billedQuantity,usage/billedQuantityOverage,cost/subscriptionId,cost/productSku,product/Description,"
+       "cost/unitPrice,cost/unitPriceOverage,cost/myCost,cost/myCostOverage,cost/currencyCode")
+OCI_ROW = ("7108a1f8,ocid1.tenancy.oc1..aaaa,2023-11-13T10:00Z,2023-11-13T11:00:00Z,DATABASE,ocid1.tenancy.oc1..aaaa,"
+           "platformpm2022,us-sanjose-1,sj-1,ocid1.autonomousdatabase.oc1.x,0.083333333333000000,,ocid1.sub,B92911,"
+           "Oracle APEX Application Development,0.147171330000000000,,0.012264277499950943,,USD")
+AZURE = ("InvoiceSectionName,AccountName,AccountOwnerId,SubscriptionId,SubscriptionName,ResourceGroup,ResourceLocation,"
+         "Date,ProductName,MeterCategory,MeterSubCategory,MeterId,MeterName,MeterRegion,UnitOfMeasure,Quantity,"
+         "EffectivePrice,CostInBillingCurrency,BillingAccountId,BillingCurrencyCode,BillingPeriodStartDate,"
+         "BillingPeriodEndDate,ChargeType")
+AZURE_ROW = ("Lorem,example.com,user.one@example.com,e18e1552,sub-example,rg-example,CentralUS,9/2/2023,"
+             "Virtual Network Peering,Virtual Network,Peering,59bc01e3,Intra-Region Ingress,,1 GB,0.027265128,"
+             "0.011199923,0.000305367,12345678,CAD,9/1/2023,9/30/2023,Usage")
+
+
+@pytest.mark.parametrize("name, header, row, what, instead", [
+    ("oci.csv", OCI, OCI_ROW, "this is an Oracle Cloud (OCI) cost report, which cbh does not read", "FOCUS reports"),
+    ("azure.csv", AZURE, AZURE_ROW, "this is an Azure cost details export (EA or Microsoft Customer Agreement)",
+     "'Cost and usage details (FOCUS)'"),
+], ids=["oci", "azure"])
+def test_a_foreign_export_is_named_for_what_it_is(connect, tmp_path, name, header, row, what, instead):
+    con = connect()
+    path = tmp_path / name
+    path.write_text(f"{header}\n{row}\n")
+    (status, error), = ingest(con, path)
+    assert status == "rejected"
+    assert error.startswith(f"cbh: file '{path}': {what}"), error
+    assert instead in error and "Is this a legacy AWS CUR" not in error
+    rows = con.execute("SELECT format FROM cbh.ledger").fetchall()
+    assert rows == [(None,)]
+
+
+# --- 6. lower-case legacy CUR headers
+
+def lower_header(tmp_path, name):
+    header, rest = open(os.path.join(REPO, "test", "data", "cur", name)).read().split("\n", 1)
+    path = tmp_path / f"lower-{name}"
+    path.write_text(header.lower() + "\n" + rest)
+    return path
+
+
+def test_a_cur_with_lower_case_headers_lands_as_the_same_silver(connect, tmp_path):
+    written, lower = connect(), connect()
+    assert ingest(written, os.path.join(REPO, "test", "data", "cur", "sept.csv")) == [("ingested", None)]
+    assert ingest(lower, lower_header(tmp_path, "sept.csv")) == [("ingested", None)]
+    same = ("SELECT * EXCLUDE (Tags, x_SourceTags, x_SourceFile, x_IngestionId) FROM cbh.silver_line_items "
+            "ORDER BY x_SourceRow")
+    assert lower.execute(same).fetchall() == written.execute(same).fetchall()
+    # tag keys stay as the file writes them
+    tags = "SELECT DISTINCT map_keys(x_SourceTags) FROM cbh.silver_line_items WHERE cardinality(Tags) > 0"
+    assert written.execute(tags).fetchall() == [(["user:Owner"],)]
+    assert lower.execute(tags).fetchall() == [(["user:owner"],)]
+    zombies = "SELECT resource_id, rule, cost FROM cbh_zombies(min_cost := 0) ORDER BY ALL"
+    assert lower.execute(zombies).fetchall() == written.execute(zombies).fetchall()
+
+
+def test_lower_case_and_written_headers_share_bronze_columns(connect, tmp_path):
+    """A month written one way and the next the other way land in the same Bronze columns, read alike."""
+    sept = os.path.join(REPO, "test", "data", "cur", "sept.csv")
+    written, mixed = connect(), connect()
+    ingest(written, [sept, os.path.join(REPO, "test", "data", "cur", "oct-part1.csv")])
+    ingest(mixed, [sept, str(lower_header(tmp_path, "oct-part1.csv"))])
+    columns = "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'bronze_cur'"
+    assert mixed.execute(columns).fetchone() == written.execute(columns).fetchone()
+    totals = "SELECT billing_period, line_items, billed_cost FROM cbh_silver() ORDER BY ALL"
+    assert mixed.execute(totals).fetchall() == written.execute(totals).fetchall()

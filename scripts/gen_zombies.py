@@ -140,7 +140,7 @@ def main(out):
 
     arn, c = nat("nat-0idle000000000001", 0, owner="team-net")
     truth.append(finding("idle_nat_gateway", arn, c, ACCOUNT, "us-east-1",
-                         evidence="NAT gateway billed 720 h in 2024-09, 0 GB processed"))
+                         evidence="NAT gateway billed 720 h in 2024-09, 0 GB processed or transferred"))
     arn, _ = nat("nat-0busy000000000002", "16.5", owner="team-net")
     active.append(arn)
     arn, c = nat("nat-0keep000000000003", 0, owner="team-dr", keep="true")

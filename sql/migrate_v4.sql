@@ -1,5 +1,5 @@
 -- migrate_v4.sql: the move from layout 4 (cbh 0.5) to layout 5: money holds 18 decimal places, not 12 (FOCUS sets
--- no limit; OCI writes 18). Widening a DECIMAL keeps every value exactly; schema.sql follows.
+-- no limit; OCI writes 18), and the data rules read every meter. Widening a DECIMAL keeps every value exactly.
 ALTER TABLE cbh.periods ALTER COLUMN billed_cost TYPE DECIMAL(38, 18);
 ALTER TABLE cbh.periods ALTER COLUMN effective_cost TYPE DECIMAL(38, 18);
 ALTER TABLE cbh.silver_line_items ALTER COLUMN BilledCost TYPE DECIMAL(38, 18);
@@ -11,4 +11,28 @@ ALTER TABLE cbh.gold_usage ALTER COLUMN effective_cost TYPE DECIMAL(38, 18);
 ALTER TABLE cbh.gold_usage ALTER COLUMN idle_address_cost TYPE DECIMAL(38, 18);
 ALTER TABLE cbh.gold_usage ALTER COLUMN idle_address_effective_cost TYPE DECIMAL(38, 18);
 ALTER TABLE cbh.gold_usage ALTER COLUMN unused_commitment TYPE DECIMAL(38, 18);
+-- The data rules look at every meter the bill has for a resource (a NAT gateway that transferred data is not
+-- idle): cbh's own rules move to their layout 5 text where the user has not changed the predicate.
+UPDATE cbh.rules SET description = n.description, predicate = n.predicate, evidence = n.evidence
+FROM (VALUES
+    ('idle_nat_gateway', $$nat_gateway_hours > 0 AND nat_gateway_gb <= params['max_gb']$$,
+     'NAT gateway billed for its hours with (almost) no data processed or transferred.',
+     $$nat_gateway_hours > 0 AND usage_amount - nat_gateway_hours <= params['max_gb']$$,
+     $$format('NAT gateway billed {} h in {}, {} GB processed or transferred', cbh.num(nat_gateway_hours),
+                 strftime(billing_period, '%Y-%m'), cbh.num(usage_amount - nat_gateway_hours))$$),
+    ('idle_vpc_endpoint', $$vpc_endpoint_hours > 0 AND vpc_endpoint_gb <= params['max_gb']$$,
+     'Interface VPC endpoint billed for its hours with (almost) no data processed or transferred.',
+     $$vpc_endpoint_hours > 0 AND usage_amount - vpc_endpoint_hours <= params['max_gb']$$,
+     $$format('VPC endpoint billed {} h in {}, {} GB processed or transferred', cbh.num(vpc_endpoint_hours),
+                 strftime(billing_period, '%Y-%m'), cbh.num(usage_amount - vpc_endpoint_hours))$$),
+    ('idle_load_balancer',
+     $$load_balancer_hours > 0 AND load_balancer_lcu <= params['max_lcu'] AND load_balancer_gb <= params['max_gb']$$,
+     'Load balancer billed for its hours with (almost) no capacity units or data processed or transferred.',
+     $$load_balancer_hours > 0 AND load_balancer_lcu <= params['max_lcu']
+          AND usage_amount - load_balancer_hours - load_balancer_lcu <= params['max_gb']$$,
+     $$format('Load balancer billed {} h in {}, {} LCU-hours and {} GB processed or transferred',
+                 cbh.num(load_balancer_hours), strftime(billing_period, '%Y-%m'), cbh.num(load_balancer_lcu),
+                 cbh.num(usage_amount - load_balancer_hours - load_balancer_lcu))$$)
+) AS n(rule, old, description, predicate, evidence)
+WHERE cbh.rules.rule = n.rule AND cbh.rules.origin = 'cbh' AND cbh.rules.predicate = n.old;
 UPDATE cbh.meta SET schema_version = 5;

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, real_file
 
 FOCUS = ["ProviderName", "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory",
          "ChargePeriodStart", "ChargePeriodEnd", "ResourceId", "ServiceName", "ConsumedQuantity", "BilledCost",
@@ -83,13 +83,77 @@ def test_a_layout_4_warehouse_widens_its_money_to_18_places(connect, tmp_path):
     assert len(money) == 11, money
     for table, column in money:  # back to layout 4, as cbh 0.5 left it
         con.execute(f'ALTER TABLE cbh.{table} ALTER COLUMN "{column}" TYPE DECIMAL(38, 12)')
+    new_nat = con.execute("SELECT predicate FROM cbh.rules WHERE rule = 'idle_nat_gateway'").fetchone()
+    # cbh 0.5's rule text, and a user's own change to another rule
+    con.execute("""UPDATE cbh.rules SET predicate = $$nat_gateway_hours > 0 AND nat_gateway_gb <= params['max_gb']$$
+                   WHERE rule = 'idle_nat_gateway'""")
+    con.execute("UPDATE cbh.rules SET predicate = 'vpc_endpoint_hours > 1' WHERE rule = 'idle_vpc_endpoint'")
     con.execute("UPDATE cbh.meta SET schema_version = 4")
     assert con.execute("SELECT * FROM cbh_zombies(min_cost := 0)").fetchall() == zombies
+    assert con.execute("SELECT predicate FROM cbh.rules WHERE rule = 'idle_nat_gateway'").fetchone() == new_nat
+    assert con.execute("SELECT predicate FROM cbh.rules WHERE rule = 'idle_vpc_endpoint'").fetchone() == (
+        "vpc_endpoint_hours > 1",)
     assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(5,)]
     types = {con.execute("SELECT data_type FROM duckdb_columns() WHERE schema_name = 'cbh' AND table_name = $1 "
                          "AND column_name = $2", [t, c]).fetchone()[0] for t, c in money}
     assert types == {"DECIMAL(38,18)"}
     assert con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall() == silver
+
+
+# --- 2. a rule calls a resource idle only when no meter of the bill says otherwise
+
+HOURLY = {"idle_nat_gateway": "per NAT Gateway Hour", "idle_load_balancer": "LoadBalancer-hour",
+          "idle_public_ip": "idle public IPv4 address"}
+
+
+def test_each_finding_on_the_real_focus_sample_is_right(connect):
+    """Worked out from the export's own rows: a NAT gateway, load balancer or idle address is idle when every usage
+    line the export charges to it is its hourly meter, with nothing processed or transferred; a resource is
+    zero_usage when it costs money and its quantities sum to 0."""
+    path = real_file("focus-1.0-sample.csv")
+    con = connect()
+    assert ingest(con, path) == [("ingested", None)]
+    got = {(rule, rid): cost for rule, rid, cost in con.execute(
+        "SELECT rule, resource_id, cost FROM cbh_zombies(min_cost := 0) WHERE verdict = 'idle'").fetchall()}
+    meters = con.execute(f"""
+        SELECT ResourceId, list(DISTINCT ChargeDescription), sum(ConsumedQuantity::DECIMAL(38, 18)),
+               sum(BilledCost::DECIMAL(38, 18))
+        FROM read_csv('{path}', all_varchar = true)
+        WHERE ChargeCategory = 'Usage' AND ResourceId <> ''
+        GROUP BY ResourceId""").fetchall()
+    want = {}
+    for rid, descriptions, quantity, cost in meters:
+        for rule, meter in HOURLY.items():
+            if all(meter.lower() in d.lower() for d in descriptions):
+                want[(rule, rid)] = cost
+        if cost > 0 and quantity == 0:
+            want[("zero_usage", rid)] = cost
+    assert got == want
+    assert sorted({rule for rule, _ in got}) == ["idle_load_balancer", "idle_nat_gateway", "idle_public_ip"]
+    # The issue's gateway: billed 1 h, and the same export charges 6.8 GB of data transfer to it. Not idle.
+    gateway = [(rid, d) for rid, d, _, _ in meters if rid.endswith("natgatetal/nat-0f228a69e7be3b979")]
+    assert len(gateway) == 1 and any("data transfer" in d for d in gateway[0][1])
+    assert not any(rid == gateway[0][0] for _, rid in got)
+
+
+def test_a_nat_gateway_with_data_transfer_under_another_usage_type_is_not_idle(connect, tmp_path):
+    """A legacy CUR: a gateway's hours with 0 bytes processed is idle; with data transfer out billed to the same
+    gateway (another usage type), it is not."""
+    header, first = open(os.path.join(REPO, "test", "data", "cur", "sept.csv")).read().splitlines()[:2]
+    columns = header.split(",")
+    hour = dict(zip(columns, first.split(",")), **{"lineItem/UsageAmount": "1"})
+    nat = hour["lineItem/ResourceId"]
+    transfer = dict(hour, **{"identity/LineItemId": "dt1", "lineItem/UsageType": "USE1-DataTransfer-Out-Bytes",
+                             "lineItem/Operation": "", "lineItem/UsageAmount": "0.5", "lineItem/UnblendedCost": "0.045"})
+    found = {}
+    for name, rows in (("idle", [hour]), ("busy", [hour, transfer])):
+        path = write_csv(tmp_path / f"{name}.csv", columns, rows)
+        con = connect()
+        assert ingest(con, path) == [("ingested", None)]
+        found[name] = con.execute("SELECT rule, resource_id, evidence FROM cbh_zombies(min_cost := 0)").fetchall()
+    assert found["idle"] == [("idle_nat_gateway", nat, "NAT gateway billed 1 h in 2024-09, 0 GB processed or "
+                                                      "transferred")]
+    assert found["busy"] == []
 
 
 # --- 3. exports cbh does not read are named, with what to export instead

@@ -21,6 +21,8 @@ pub enum Error {
         /// What is wrong, and where possible what to do.
         reason: String,
     },
+    /// Not an error: the file is not a bill (the note says what it is); it is skipped.
+    NotABill(String),
     /// SQL that cbh ran failed; `context` says what cbh was doing.
     Db { context: String, source: duckdb::Error },
     /// cbh let go of this database when its last user connection closed.
@@ -61,6 +63,7 @@ impl fmt::Display for Error {
                 }
                 write!(f, ": {reason}")
             }
+            Error::NotABill(note) => write!(f, "cbh: {note}"),
             Error::Db { context, source } => write!(f, "cbh: {context}: {}", db_message(source)),
             Error::Released => write!(
                 f,

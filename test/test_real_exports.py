@@ -192,6 +192,52 @@ def test_a_foreign_export_is_named_for_what_it_is(connect, tmp_path, name, heade
     assert rows == [(None,)]
 
 
+# --- 4. FOCUS 1.3: renamed and added columns, and the contract commitment dataset
+
+FOCUS_13 = [("ServiceProviderName" if c == "ProviderName" else c) for c in FOCUS] + [
+    "HostProviderName", "InvoiceIssuerName", "AllocatedMethodId", "AllocatedResourceId", "AllocatedTags"]
+
+
+def test_focus_1_3_lands_in_the_same_silver_as_1_2(connect, tmp_path):
+    rows = [focus_row("0.30238632236250", resource="r-1"), focus_row("2", resource="r-2", quantity="0")]
+    v12 = write_csv(tmp_path / "focus-1.2.csv", FOCUS, rows)
+    rows13 = [dict({("ServiceProviderName" if k == "ProviderName" else k): v for k, v in r.items()},
+                   HostProviderName="Oracle", InvoiceIssuerName="Oracle", AllocatedMethodId="",
+                   AllocatedResourceId="", AllocatedTags="") for r in rows]
+    v13 = write_csv(tmp_path / "focus-1.3.csv", FOCUS_13, rows13)
+    silver = {}
+    for name, path in (("1.2", v12), ("1.3", v13)):
+        con = connect()
+        assert ingest(con, path) == [("ingested", None)]
+        silver[name] = con.execute("SELECT * EXCLUDE (x_SourceFile, x_IngestionId) FROM cbh.silver_line_items "
+                                   "ORDER BY x_SourceRow").fetchall()
+        silver[name + " zombies"] = con.execute("SELECT provider, resource_id, cost FROM cbh_zombies()").fetchall()
+    assert silver["1.3"] == silver["1.2"] and len(silver["1.2"]) == 2
+    assert silver["1.3 zombies"] == [("Oracle", "r-2", Decimal("2"))]
+    # and a month of each in one warehouse
+    con = connect()
+    october = [dict(r, BillingPeriodStart="2024-10-01T00:00:00Z", BillingPeriodEnd="2024-11-01T00:00:00Z",
+                    ChargePeriodStart="2024-10-02T00:00:00Z", ChargePeriodEnd="2024-10-02T01:00:00Z")
+               for r in rows13]
+    oct13 = write_csv(tmp_path / "focus-1.3-oct.csv", FOCUS_13, october)
+    assert ingest(con, [v12, oct13]) == [("ingested", None)] * 2
+    assert con.execute("SELECT provider, billing_period::VARCHAR, line_items FROM cbh_silver() ORDER BY 2").fetchall() \
+        == [("Oracle", "2024-09-01", 2), ("Oracle", "2024-10-01", 2)]
+
+
+def test_the_contract_commitment_dataset_is_skipped_as_not_a_bill(connect, tmp_path):
+    con = connect()
+    path = tmp_path / "contract-commitments.csv"
+    path.write_text("BillingCurrency,ContractCommitmentCategory,ContractCommitmentCost,ContractCommitmentId,"
+                    "ContractCommitmentPeriodEnd,ContractCommitmentPeriodStart,ContractId\n"
+                    "USD,Spend,120000,cc-1,2025-12-31T00:00:00Z,2025-01-01T00:00:00Z,contract-1\n")
+    bill = write_csv(tmp_path / "focus.csv", FOCUS, [focus_row("1")])
+    rows = con.execute("SELECT file, status, coalesce(error, note) FROM cbh_ingest($1) ORDER BY file",
+                       [[str(path), bill]]).fetchall()
+    assert rows[0][:2] == (str(path), "skipped") and "contract commitment dataset" in rows[0][2], rows
+    assert rows[1][1] == "ingested"
+
+
 # --- 6. lower-case legacy CUR headers
 
 def lower_header(tmp_path, name):

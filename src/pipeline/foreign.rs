@@ -35,6 +35,18 @@ const FOREIGN: &[Foreign] = &[
     },
 ];
 
+/// Why a file with `columns` is not a bill at all, when it is a dataset billing exports write beside their cost and
+/// usage data: FOCUS 1.3's contract commitment dataset (commitments and their terms, no charges). Skipped, not an
+/// error, so a landing folder may hold both datasets.
+pub fn not_a_bill(columns: &[String]) -> Option<&'static str> {
+    let has = |name: &str| columns.iter().any(|c| c.eq_ignore_ascii_case(name));
+    let commitments = has("ContractCommitmentId") || has("ContractCommitmentCategory");
+    (commitments && !has("ChargeCategory") && !has("BilledCost")).then_some(
+        "not a bill: a FOCUS contract commitment dataset (commitments and their terms, no charges); cbh reads the \
+         cost and usage dataset beside it",
+    )
+}
+
 /// What `columns` show the file is, when it is an export of a format cbh does not read, and what to do instead.
 pub fn recognize(columns: &[String]) -> Option<String> {
     let has = |name: &&str| columns.iter().any(|c| c.eq_ignore_ascii_case(name));
@@ -60,6 +72,9 @@ mod tests {
         assert!(recognize(&azure).unwrap().contains("Azure cost details export"));
         let gcp = columns("billing_account_id,service.description,sku.description,usage_start_time,cost,currency");
         assert!(recognize(&gcp).unwrap().contains("Google Cloud billing export"));
+        let commitments = columns("ContractCommitmentId,ContractCommitmentCategory,ContractCommitmentCost,ContractId");
+        assert!(super::not_a_bill(&commitments).unwrap().contains("contract commitment dataset"));
+        assert_eq!(super::not_a_bill(&columns("BilledCost,ChargeCategory,ContractCommitmentId")), None);
         for ours in [
             "bill/PayerAccountId,lineItem/UnblendedCost,lineItem/UsageStartDate",
             "bill_payer_account_id,line_item_unblended_cost,line_item_usage_start_date",

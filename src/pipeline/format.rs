@@ -54,6 +54,11 @@ const FOCUS_REQUIRED: &[&str] = &[
     "BillingCurrency",
 ];
 
+/// FOCUS columns FOCUS 1.3 renamed, (the name cbh reads, its 1.3 name): a 1.3 file may have only the new one.
+/// (1.3 deprecates `ProviderName` for `ServiceProviderName`, the entity that sells the service; `HostProviderName`
+/// and `InvoiceIssuerName` name who hosts and who invoices it, and Bronze keeps them.)
+const FOCUS_RENAMED: &[(&str, &str)] = &[("ProviderName", "ServiceProviderName")];
+
 /// What a value must be for cbh to type it exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -171,10 +176,16 @@ impl Format {
 
     /// The column of `columns` with canonical name `name`, as the file spells it. CUR columns are also found
     /// written all in lower case (`lineitem/unblendedcost`; some tools write headers that way).
+    /// FOCUS columns a later version renamed are found under either name (`ProviderName`, `ServiceProviderName`).
     pub fn resolve<'a>(self, columns: &'a [String], name: &str) -> Option<&'a str> {
         let found = columns.iter().find(|c| self.canonical(c).eq_ignore_ascii_case(name));
         let squashed = || columns.iter().find(|c| self.same_squashed(c, name));
-        found.or_else(squashed).map(|c| c.as_str())
+        let renamed = || {
+            let (_, new) =
+                FOCUS_RENAMED.iter().find(|(old, _)| self == Format::Focus && old.eq_ignore_ascii_case(name))?;
+            columns.iter().find(|c| c.eq_ignore_ascii_case(new))
+        };
+        found.or_else(squashed).or_else(renamed).map(|c| c.as_str())
     }
 
     /// Whether two names of the CUR family are one column once case and separators are set aside

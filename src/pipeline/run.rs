@@ -43,6 +43,9 @@ impl<'a> Run<'a> {
     }
 
     pub(super) fn reject(&mut self, mut attempt: Attempt, e: &Error) -> Result<()> {
+        if let Error::NotABill(note) = e {
+            return self.skip(attempt, Some(note.clone()));
+        }
         if !attempt.keys.is_empty() {
             self.rejected.push((attempt.keys.clone(), attempt.file.path.clone()));
         }

@@ -210,6 +210,9 @@ fn columns_check(con: &Connection, attempt: &mut Attempt, read: &Read, forced: O
     if let (None, Some(what)) = (forced, foreign::recognize(columns)) {
         return Err(reject(None, None, what));
     }
+    if let Some(note) = foreign::not_a_bill(columns) {
+        return Err(Error::NotABill(note.into()));
+    }
     let Some(format) = pick_format(forced, columns) else {
         return Err(reject(
             None,

@@ -130,6 +130,13 @@ print(f"{len(zombies)} findings")
 
 # %%
 waste = con.execute("SELECT * FROM cbh_waste(owner_tag := 'Owner')").df()
+# Money of two currencies is never added: the figures show the currency with the most spend, and say which.
+spend = waste[waste["dimension"] == "total"].groupby("currency")["spend"].sum().astype(float)
+currency = spend.idxmax() if len(spend) else ""
+if len(spend) > 1:
+    print(f"figures in {currency}; the bill also has {', '.join(c for c in spend.index if c != currency)}: "
+          "cbh_waste() gives each currency's rows")
+waste = waste[waste["currency"] == currency]
 latest = waste["billing_period"].max()
 
 
@@ -147,7 +154,7 @@ def bar(dimension, title, name):
     rows = rows.sort_values("waste").tail(10)
     fig, ax = plt.subplots(figsize=(8, 4))
     ax.barh(rows["value"], rows["waste"].astype(float), color="#c0392b")
-    ax.set_xlabel("waste in the period (USD)")
+    ax.set_xlabel(f"waste in the period ({currency})")
     ax.set_title(f"{title}, {latest:%Y-%m}")
     show(fig, name)
 
@@ -158,7 +165,7 @@ bar("owner", "Waste by owner tag", "waste_by_owner.png")
 totals = waste[waste["dimension"] == "total"].sort_values("billing_period")
 fig, ax = plt.subplots(figsize=(8, 4))
 ax.bar(totals["billing_period"].dt.strftime("%Y-%m"), totals["waste"].astype(float), color="#c0392b")
-ax.set_ylabel("waste (USD)")
+ax.set_ylabel(f"waste ({currency})")
 ax.set_title("Waste by month")
 show(fig, "waste_by_month.png")
 
@@ -166,7 +173,7 @@ fig, ax = plt.subplots(figsize=(8, 4))
 months = totals["billing_period"].dt.strftime("%Y-%m")
 ax.plot(months, totals["spend"].astype(float), marker="o", label="spend")
 ax.plot(months, totals["waste"].astype(float), marker="o", color="#c0392b", label="waste")
-ax.set_ylabel("USD")
+ax.set_ylabel(currency)
 ax.set_title("Total spend and waste")
 ax.legend()
 show(fig, "spend_vs_waste.png")

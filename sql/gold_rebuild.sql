@@ -2,7 +2,8 @@
 -- line items without a resource ID, per account and region), what it cost and used, and the meters the zombie
 -- rules read. Usage line items (Savings Plan negations aside) give cost, effective cost and usage; commitment fees
 -- give the unused commitment. Meters are recognized by usage type (region prefix or none: `USE1-NatGateway-Hours`,
--- `NatGateway-Hours`) or, where an export has no usage type (FOCUS), by charge description. README: "Zombie rules".
+-- `NatGateway-Hours`) or, where an export has no usage type (FOCUS), by charge description. A resource billed in two
+-- currencies has a row for each: money of two currencies is never added. docs/rules.md.
 DELETE FROM cbh.gold_usage WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;
 INSERT INTO cbh.gold_usage BY NAME
 -- The meter of each distinct (usage type, charge description): a few hundred, matched once each rather than once
@@ -56,14 +57,14 @@ grouped AS (
     WHERE is_usage OR is_commitment
 ),
 by_type AS (
-    SELECT resource_key, group_account, group_region, x_UsageType,
+    SELECT resource_key, group_account, group_region, BillingCurrency AS currency, x_UsageType,
            sum(BilledCost) AS cost, max(ServiceName) AS service, max(RegionId) AS region,
            max(SubAccountId) AS account, max(ResourceId) AS resource_id
     FROM grouped
     GROUP BY ALL
 ),
 top_type AS (
-    SELECT resource_key, group_account, group_region,
+    SELECT resource_key, group_account, group_region, currency,
            first(x_UsageType ORDER BY cost DESC, x_UsageType NULLS LAST) AS usage_type,
            first(service ORDER BY cost DESC, x_UsageType NULLS LAST) AS service,
            first(region ORDER BY cost DESC, x_UsageType NULLS LAST) AS region,
@@ -73,8 +74,7 @@ top_type AS (
     GROUP BY ALL
 ),
 totals AS (
-    SELECT resource_key, group_account, group_region,
-           string_agg(DISTINCT BillingCurrency, ',' ORDER BY BillingCurrency) AS currency,
+    SELECT resource_key, group_account, group_region, BillingCurrency AS currency,
            coalesce(sum(BilledCost) FILTER (WHERE is_usage), 0) AS cost,
            coalesce(sum(EffectiveCost) FILTER (WHERE is_usage), 0) AS effective_cost,
            coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage), 0) AS usage_amount,
@@ -100,4 +100,4 @@ SELECT $1 AS provider, $2 AS billing_account, $3::DATE AS billing_period, t.reso
 FROM totals t
 JOIN top_type y
   ON t.resource_key IS NOT DISTINCT FROM y.resource_key AND t.group_account IS NOT DISTINCT FROM y.group_account
- AND t.group_region IS NOT DISTINCT FROM y.group_region;
+ AND t.group_region IS NOT DISTINCT FROM y.group_region AND t.currency IS NOT DISTINCT FROM y.currency;

@@ -35,4 +35,26 @@ FROM (VALUES
                  cbh.num(usage_amount - load_balancer_hours - load_balancer_lcu))$$)
 ) AS n(rule, old, description, predicate, evidence)
 WHERE cbh.rules.rule = n.rule AND cbh.rules.origin = 'cbh' AND cbh.rules.predicate = n.old;
+-- Money of two currencies is never added: each period keeps its totals per currency.
+ALTER TABLE cbh.periods ADD COLUMN IF NOT EXISTS by_currency STRUCT(currency VARCHAR, line_items BIGINT,
+    billed_cost DECIMAL(38, 18), effective_cost DECIMAL(38, 18))[];
+INSERT OR REPLACE INTO cbh.periods BY NAME
+SELECT p.* EXCLUDE (billed_cost, effective_cost, by_currency),
+       CASE WHEN coalesce(len(c.by_currency), 0) <= 1 THEN p.billed_cost END AS billed_cost,
+       CASE WHEN coalesce(len(c.by_currency), 0) <= 1 THEN p.effective_cost END AS effective_cost,
+       coalesce(c.by_currency,
+                [{'currency': NULL::VARCHAR, 'line_items': 0::BIGINT, 'billed_cost': 0::DECIMAL(38, 18),
+                  'effective_cost': 0::DECIMAL(38, 18)}]) AS by_currency
+FROM cbh.periods p
+LEFT JOIN (
+    SELECT provider, billing_account, billing_period,
+           list({'currency': currency, 'line_items': line_items, 'billed_cost': billed_cost,
+                 'effective_cost': effective_cost} ORDER BY currency NULLS FIRST) AS by_currency
+    FROM (SELECT ProviderName AS provider, BillingAccountId AS billing_account,
+                 BillingPeriodStart::DATE AS billing_period, BillingCurrency AS currency, count(*) AS line_items,
+                 coalesce(sum(BilledCost), 0) AS billed_cost, coalesce(sum(EffectiveCost), 0) AS effective_cost
+          FROM cbh.silver_line_items
+          GROUP BY ALL)
+    GROUP BY ALL
+) c USING (provider, billing_account, billing_period);
 UPDATE cbh.meta SET schema_version = 5;

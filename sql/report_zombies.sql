@@ -6,7 +6,8 @@ SELECT billing_period, resource_id, rule, verdict, evidence, waste AS cost, effe
        cbh.monthly(greatest(waste, effective_waste), billing_period, first_charge, last_charge) AS monthly_waste,
        usage_amount, service, usage_type, region, account, provider, billing_account,
        to_json(coalesce(resource_tags, MAP {}::MAP(VARCHAR, VARCHAR)))::VARCHAR AS tags,
-       first_seen, last_seen, first_seen_idle, days_idle, excluded_reason IS NOT NULL AS excluded, excluded_reason
+       first_seen, last_seen, first_seen_idle, days_idle, excluded_reason IS NOT NULL AS excluded, excluded_reason,
+       currency
 FROM ({findings})
 WHERE ($1::DATE IS NULL OR billing_period = date_trunc('month', $1::DATE)::DATE)
   AND ($2::DECIMAL(38, 18) IS NULL OR waste >= $2::DECIMAL(38, 18))

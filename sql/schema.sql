@@ -34,7 +34,10 @@ CREATE TABLE IF NOT EXISTS cbh.ledger (
     finished_at     TIMESTAMP NOT NULL
 );
 
--- One row per (provider, billing account, billing period) present: which delivery is live and its summary.
+-- One row per (provider, billing account, billing period) present: which delivery is live and its summary. Money
+-- of two currencies is never added: `by_currency` has the totals of each (one entry, currency NULL and 0, for a
+-- period without line items); billed_cost and effective_cost are the totals where the period has one currency,
+-- NULL where it has several.
 CREATE TABLE IF NOT EXISTS cbh.periods (
     provider        VARCHAR NOT NULL,
     billing_account VARCHAR NOT NULL,
@@ -50,6 +53,8 @@ CREATE TABLE IF NOT EXISTS cbh.periods (
     currency        VARCHAR,
     silver_version  INTEGER NOT NULL,
     updated_at      TIMESTAMP NOT NULL,
+    by_currency     STRUCT(currency VARCHAR, line_items BIGINT, billed_cost DECIMAL(38, 18),
+                           effective_cost DECIMAL(38, 18))[],
     PRIMARY KEY (provider, billing_account, billing_period)
 );
 

@@ -272,3 +272,50 @@ def test_lower_case_and_written_headers_share_bronze_columns(connect, tmp_path):
     assert mixed.execute(columns).fetchone() == written.execute(columns).fetchone()
     totals = "SELECT billing_period, line_items, billed_cost FROM cbh_silver() ORDER BY ALL"
     assert mixed.execute(totals).fetchall() == written.execute(totals).fetchall()
+
+
+# --- 5. money of two currencies is never added
+
+def test_two_currencies_in_one_period_are_never_added(connect, tmp_path):
+    rows = [focus_row("10.5", resource="r-usd", quantity="0", currency="USD"),
+            focus_row("0.25", resource="r-usd-busy", currency="USD"),
+            focus_row("7", resource="r-eur", quantity="0", currency="EUR"),
+            focus_row("1.000000000000000001", resource="r-eur-busy", currency="EUR"),
+            focus_row("2", resource="r-both", quantity="0", currency="USD"),
+            focus_row("3", resource="r-both", quantity="0", currency="EUR")]
+    con = connect()
+    assert ingest(con, write_csv(tmp_path / "focus.csv", FOCUS, rows)) == [("ingested", None)]
+    D = Decimal
+    silver = con.execute("SELECT currency, line_items, billed_cost, effective_cost, resources FROM cbh_silver() "
+                         "ORDER BY currency").fetchall()
+    assert silver == [("EUR", 3, D("11.000000000000000001"), D("11.000000000000000001"), 5),
+                      ("USD", 3, D("12.75"), D("12.75"), 5)]
+    assert con.execute("SELECT billed_cost, currency FROM cbh.periods").fetchone() == (None, "EUR,USD")
+    # a resource billed in both currencies is a finding in each
+    zombies = con.execute("SELECT resource_id, currency, cost, evidence FROM cbh_zombies() ORDER BY ALL").fetchall()
+    assert zombies == [("r-both", "EUR", D("3"), "Compute billed 3 EUR in 2024-09 with no usage"),
+                       ("r-both", "USD", D("2"), "Compute billed 2 USD in 2024-09 with no usage"),
+                       ("r-eur", "EUR", D("7"), "Compute billed 7 EUR in 2024-09 with no usage"),
+                       ("r-usd", "USD", D("10.5"), "Compute billed 10.5 USD in 2024-09 with no usage")]
+    waste = con.execute("SELECT currency, findings, waste, spend FROM cbh_waste() WHERE dimension = 'total' "
+                        "ORDER BY currency").fetchall()
+    assert waste == [("EUR", 2, D("10"), D("11.000000000000000001")), ("USD", 2, D("12.5"), D("12.75"))]
+    # the gate holds each currency's waste to the budget on its own: 12.5 USD is over 11, 10 EUR is not
+    within = con.execute("SELECT currency, waste, status FROM cbh_check(max_waste := 13) ORDER BY currency").fetchall()
+    assert within == [("EUR", D("10"), "within budget"), ("USD", D("12.5"), "within budget")]
+    with pytest.raises(Exception, match=r"waste in billing period 2024-09 is 12\.5 USD \(98\.039 % of spend "
+                                        r"12\.75\), over the budget \(max_waste 11\)\. Top offenders: r-usd"):
+        con.execute("SELECT * FROM cbh_check(max_waste := 11)").fetchall()
+
+
+def test_a_layout_4_period_of_two_currencies_is_split_by_the_move(connect, tmp_path):
+    rows = [focus_row("1.5", resource="a", currency="USD"), focus_row("2", resource="b", currency="EUR")]
+    con = connect(str(tmp_path / "w.duckdb"))
+    ingest(con, write_csv(tmp_path / "focus.csv", FOCUS, rows))
+    want = con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall()
+    # as cbh 0.5 left it: one total of both currencies, no by_currency
+    con.execute("ALTER TABLE cbh.periods DROP COLUMN by_currency")
+    con.execute("UPDATE cbh.periods SET billed_cost = 3.5, effective_cost = 3.5")
+    con.execute("UPDATE cbh.meta SET schema_version = 4")
+    assert con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall() == want
+    assert con.execute("SELECT billed_cost FROM cbh.periods").fetchall() == [(None,)]

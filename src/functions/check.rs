@@ -1,6 +1,7 @@
 //! `cbh_check(max_waste := DECIMAL, max_waste_share := DECIMAL, billing_period := DATE | VARCHAR)`: the CI gate.
 //! Fails (a DuckDB error, so the CLI exits non-zero) when the waste of a billing period (the one given, else the
-//! latest) exceeds a budget, naming the top offenders; else returns the figures, one row.
+//! latest) exceeds a budget, naming the top offenders; else returns the figures, one row per currency (each
+//! currency's waste is held to the budget on its own: money of two currencies is never added).
 
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
@@ -29,7 +30,7 @@ impl CbhFunction for Check {
     const NAME: &'static str = "cbh_check";
     const ABOUT: &'static str = "The CI gate: an error naming the top offenders when a billing period wastes more than the budget, else its figures.";
     const HELP: &'static [(&'static str, &'static str)] = &[
-        ("max_waste", "the budget in money, in the bill's currency"),
+        ("max_waste", "the budget in money, held against each currency's waste on its own"),
         ("max_waste_share", "the budget as a share of the period's spend, 0 to 1 (0.05 = 5 %)"),
         ("billing_period", "the month to judge: '2024-09' or a DATE (default: the latest)"),
     ];
@@ -42,6 +43,7 @@ impl CbhFunction for Check {
         ("max_waste_share", Ty::Money),
         ("findings", Ty::BigInt),
         ("status", Ty::Text),
+        ("currency", Ty::Text),
     ];
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {

@@ -1,5 +1,5 @@
 //! `cbh_waste(billing_period := DATE, owner_tag := VARCHAR)`: what the zombies cost, per billing period, by rule,
-//! service, account and owner tag, and in total, with the share of spend that is waste.
+//! service, account and owner tag, and in total, with the share of spend that is waste; per currency.
 
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
@@ -33,6 +33,7 @@ impl CbhFunction for Waste {
         ("monthly_waste", Ty::Money),
         ("spend", Ty::Money),
         ("waste_share", Ty::Money),
+        ("currency", Ty::Text),
     ];
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {

@@ -46,6 +46,7 @@ impl CbhFunction for Zombies {
         ("days_idle", Ty::BigInt),
         ("excluded", Ty::Bool),
         ("excluded_reason", Ty::Text),
+        ("currency", Ty::Text),
     ];
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {

@@ -108,10 +108,11 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
             con.execute_batch(sql::MIGRATE_V3).context(&ctx)?;
         }
         con.execute_batch(sql::MIGRATE_V4).context(&ctx)?;
-        if layout >= 3 {
-            return Ok(()); // only columns added or widened since layout 3: rules and Gold are as they were
+        // Since layout 3 the rules are the user's (no seeding: a rule deleted stays deleted); Gold is rebuilt, one
+        // row per currency since layout 5.
+        if layout < 3 {
+            seed(con)?;
         }
-        seed(con)?;
         for key in promote::bronze_keys(con)? {
             if layout < 2 {
                 promote::promote(con, &key)?;

@@ -107,3 +107,18 @@ fn columns_seen_is_bounded() {
     let many: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();
     assert!(columns_seen(&many).ends_with("and 8 more"));
 }
+
+#[test]
+fn lower_case_cur_headers_and_focus_1_3_names_resolve() {
+    let lower = cols(&["lineitem/unblendedcost", "bill/payeraccountid", "resourcetags/user:costcenter"]);
+    assert_eq!(Format::Cur.resolve(&lower, "line_item_unblended_cost"), Some("lineitem/unblendedcost"));
+    assert_eq!(Format::Cur.missing_required(&lower).as_deref(), Some("bill/BillingPeriodStartDate"));
+    assert!(Format::Cur.same_column("lineitem/unblendedcost", "lineItem/UnblendedCost"));
+    // tags keep their own spelling: two keys that differ only in separators are two tags
+    assert!(!Format::Cur.same_column("resourceTags/user:cost-center", "resourceTags/user:costcenter"));
+    let v13 = cols(&["ServiceProviderName", "BillingAccountId"]);
+    assert_eq!(Format::Focus.resolve(&v13, "ProviderName"), Some("ServiceProviderName"));
+    let both = cols(&["ServiceProviderName", "ProviderName"]);
+    assert_eq!(Format::Focus.resolve(&both, "ProviderName"), Some("ProviderName"));
+    assert_eq!(Format::Cur.resolve(&v13, "ProviderName"), None);
+}

@@ -42,6 +42,8 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// Records a file that cannot land, with its error; a file that is not a bill (`Error::NotABill`) is
+    /// recorded as skipped, with the error's note.
     pub(super) fn reject(&mut self, mut attempt: Attempt, e: &Error) -> Result<()> {
         if let Error::NotABill(note) = e {
             return self.skip(attempt, Some(note.clone()));

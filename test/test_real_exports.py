@@ -263,15 +263,47 @@ def test_a_cur_with_lower_case_headers_lands_as_the_same_silver(connect, tmp_pat
 
 
 def test_lower_case_and_written_headers_share_bronze_columns(connect, tmp_path):
-    """A month written one way and the next the other way land in the same Bronze columns, read alike."""
+    """A month written one way and the next the other way land in the same Bronze columns, read alike; their tags
+    keep each file's keys (AWS keeps tag keys case-sensitive)."""
     sept = os.path.join(REPO, "test", "data", "cur", "sept.csv")
     written, mixed = connect(), connect()
     ingest(written, [sept, os.path.join(REPO, "test", "data", "cur", "oct-part1.csv")])
     ingest(mixed, [sept, str(lower_header(tmp_path, "oct-part1.csv"))])
-    columns = "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'bronze_cur'"
+    columns = ("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'bronze_cur' "
+               "AND NOT column_name ILIKE 'resourceTags/%'")
     assert mixed.execute(columns).fetchone() == written.execute(columns).fetchone()
     totals = "SELECT billing_period, line_items, billed_cost FROM cbh_silver() ORDER BY ALL"
     assert mixed.execute(totals).fetchall() == written.execute(totals).fetchall()
+    keys = ("SELECT DISTINCT strftime(BillingPeriodStart, '%Y-%m'), unnest(map_keys(x_SourceTags)) "
+            "FROM cbh.silver_line_items ORDER BY ALL")
+    assert [k for k in mixed.execute(keys).fetchall() if k[0] == "2024-10"] == [
+        (p, k.lower()) for p, k in written.execute(keys).fetchall() if p == "2024-10"]
+
+
+def test_tags_that_differ_only_in_case_are_two_tags(connect, tmp_path):
+    """AWS tag keys are case-sensitive (`Name` and `name` are two tags); DuckDB's column names are not."""
+    header, *rows = open(os.path.join(REPO, "test", "data", "cur", "sept.csv")).read().splitlines()
+    both = tmp_path / "both.csv"
+    both.write_text("\n".join([header + ",resourceTags/user:owner"] + [f"{r},lower-{i}" for i, r in enumerate(rows)])
+                    + "\n")
+    con = connect()
+    assert ingest(con, both) == [("ingested", None)]
+    tags = con.execute("SELECT Tags, x_SourceTags FROM cbh.silver_line_items ORDER BY x_SourceRow LIMIT 1").fetchone()
+    assert tags == ({"Owner": "team-a", "owner": "lower-0"}, {"user:Owner": "team-a", "user:owner": "lower-0"})
+    # a later month with only the lower-case tag finds its column again, under its own key
+    october = tmp_path / "oct.csv"
+    october.write_text("\n".join([header.replace("user:Owner", "user:owner")]
+                                 + [r.replace("2024-09", "2024-10").replace("2024-10-01T00:00:00.000Z,2024-10-01",
+                                                                            "2024-10-01T00:00:00.000Z,2024-11-01")
+                                    for r in rows]) + "\n")
+    assert ingest(con, october) == [("ingested", None)]
+    keys = con.execute("SELECT period, list(DISTINCT k ORDER BY k) FROM (SELECT strftime(BillingPeriodStart, "
+                       "'%Y-%m') AS period, unnest(map_keys(Tags)) AS k FROM cbh.silver_line_items) "
+                       "GROUP BY ALL ORDER BY ALL").fetchall()
+    assert keys == [("2024-09", ["Owner", "owner"]), ("2024-10", ["owner"])]
+    columns = con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'bronze_cur' "
+                          "AND column_name ILIKE 'resourceTags/%' ORDER BY column_index").fetchall()
+    assert columns == [("resourceTags/user:Owner",), ("resourceTags/user:owner#2",)]
 
 
 # --- 5. money of two currencies is never added

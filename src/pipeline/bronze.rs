@@ -158,8 +158,8 @@ pub(super) fn probe(loads: &mut Loads, path: &str, container: &Container) -> Opt
             None => parquet_text(name, ty, &mut doubles).alias(name),
         })
         .collect();
-    let columns = schema.into_iter().map(|c| c.0).collect();
-    Some(Read { columns, doubles, csv, texts, container: container.clone() })
+    let columns: Vec<String> = schema.into_iter().map(|c| c.0).collect();
+    Some(Read { names: columns.clone(), columns, doubles, csv, texts, container: container.clone() })
 }
 
 /// Reads a file (probed: `read`) of `format` straight into Bronze and makes `view` show its rows with the file's
@@ -179,8 +179,7 @@ pub(super) fn load(
     let mut statements = Vec::new();
     let (mut into, mut back): (Vec<(String, String)>, Vec<Sql>) =
         (Vec::new(), vec![Sql::raw_static("source_row - 1 AS rowid")]);
-    for (column, target) in format.bronze_targets(&bronze, &read.columns) {
-        let target = target.unwrap_or_else(|| column.clone());
+    for (column, target) in format.bronze_targets(&bronze, &read.columns, &read.names) {
         if into.iter().any(|(_, t)| t == &target) {
             loads.abandon();
             return Ok(None); // one Bronze column twice: the slow way says which

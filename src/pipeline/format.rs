@@ -339,11 +339,32 @@ impl Format {
         (0..names.len()).find_map(|j| (0..j).find(|&i| twice(&names[i], &names[j])).map(|i| (i + 1, j + 1)))
     }
 
-    /// For each staged column, the Bronze column it lands in: the one with the same name however spelled, or None
-    /// for a column Bronze does not have yet (a file spelling a column differently must not start a second one,
-    /// which Silver would not read).
-    pub fn bronze_targets(self, bronze: &[String], staged: &[String]) -> Vec<(String, Option<String>)> {
-        staged.iter().map(|s| (s.clone(), bronze.iter().find(|b| self.same_column(b, s)).cloned())).collect()
+    /// For each staged column (`staged`, as DuckDB names them; `names`, as the file writes them), the Bronze column
+    /// it lands in: the one with the same name however spelled (a file spelling a column differently must not
+    /// start a second one, which Silver would not read), or a new one. A tag or cost category of a legacy CUR
+    /// lands in the column of exactly its key (`Format::user_key`), a new one named as written, or with a `#n`
+    /// suffix where DuckDB's case-insensitive names would clash.
+    pub fn bronze_targets(self, bronze: &[String], staged: &[String], names: &[String]) -> Vec<(String, String)> {
+        let mut taken = bronze.to_vec();
+        let mut claim = |name: &str| {
+            let free = |n: &str| !taken.iter().any(|t| t.eq_ignore_ascii_case(n));
+            let target = std::iter::once(name.to_string())
+                .chain((2..).map(|i| format!("{name}#{i}")))
+                .find(|n| free(n))
+                .unwrap_or_default();
+            taken.push(target.clone());
+            target
+        };
+        let targets = staged.iter().zip(names.iter().chain(staged.iter().skip(names.len())));
+        targets
+            .map(|(s, name)| {
+                let target = match self.user_key(name) {
+                    Some(key) => bronze.iter().find(|b| self.user_key(b).as_ref() == Some(&key)).cloned(),
+                    None => bronze.iter().find(|b| self.same_column(b, s)).cloned(),
+                };
+                (s.clone(), target.unwrap_or_else(|| claim(if self.user_key(name).is_some() { name } else { s })))
+            })
+            .collect()
     }
 }
 

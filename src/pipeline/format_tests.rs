@@ -15,9 +15,26 @@ fn a_column_spelled_twice_is_found_and_lands_in_the_bronze_column_it_matches() {
     assert_eq!(Format::Cur.repeated(&cols(&["resourceTags/user:Name", "resourceTags/user:name"])), None);
     assert_eq!(Format::Cur.repeated(&cols(&["resourceTags/user:Name", "x", "resourceTags/user:Name"])), Some((1, 3)));
     let bronze = cols(&["lineItem/UnblendedCost", "resourceTags/user:team"]);
-    let targets = Format::Cur.bronze_targets(&bronze, &cols(&["line_item_unblended_cost", "resourceTags/user:new"]));
-    assert_eq!(targets[0].1.as_deref(), Some("lineItem/UnblendedCost"));
-    assert_eq!(targets[1].1, None);
+    let staged = cols(&["line_item_unblended_cost", "resourceTags/user:new"]);
+    let targets = Format::Cur.bronze_targets(&bronze, &staged, &staged);
+    assert_eq!(targets[0].1, "lineItem/UnblendedCost");
+    assert_eq!(targets[1].1, "resourceTags/user:new");
+}
+
+#[test]
+fn tags_that_differ_only_in_case_land_in_their_own_bronze_columns() {
+    // DuckDB names the second `..._1`; the header as written says which tag it is
+    let staged = cols(&["resourceTags/user:Name", "resourceTags/user:name_1", "resourceTags/user:team"]);
+    let names = cols(&["resourceTags/user:Name", "resourceTags/user:name", "resourceTags/user:team"]);
+    let targets: Vec<String> = Format::Cur.bronze_targets(&[], &staged, &names).into_iter().map(|t| t.1).collect();
+    assert_eq!(targets, cols(&["resourceTags/user:Name", "resourceTags/user:name#2", "resourceTags/user:team"]));
+    // a later file finds each tag's column by its exact key, whichever the file has
+    let bronze = targets;
+    let later = cols(&["resourcetags/user:name", "resourceTags/user:Team"]);
+    let targets: Vec<String> = Format::Cur.bronze_targets(&bronze, &later, &later).into_iter().map(|t| t.1).collect();
+    assert_eq!(targets, cols(&["resourceTags/user:name#2", "resourceTags/user:Team#2"]));
+    assert_eq!(Format::Cur.user_key("resourceTags/user:name#2"), Some(("resourcetags/".into(), "user:name".into())));
+    assert_eq!(Format::CurAthena.user_key("resource_tags_user_name"), None);
 }
 
 #[test]

@@ -15,6 +15,8 @@ pub(super) struct Staged {
     pub(super) format: Format,
     pub(super) table: String,
     pub(super) columns: Vec<String>,
+    /// The header as the file writes it (`Read::names`).
+    pub(super) names: Vec<String>,
     /// Whether the rows are in Bronze already, or in the staging table.
     pub(super) rows: Rows,
 }
@@ -45,8 +47,7 @@ pub(super) fn land(con: &Connection, ingestion: i64, delivery: &Delivery) -> Res
         let bronze_table = ident(table);
         let mut bronze = promote::bronze_columns(con, s.format)?;
         let mut select = Vec::new();
-        for (column, target) in s.format.bronze_targets(&bronze, &s.columns) {
-            let target = target.unwrap_or_else(|| column.clone());
+        for (column, target) in s.format.bronze_targets(&bronze, &s.columns, &s.names) {
             if !bronze.contains(&target) {
                 let add = render(sql::BRONZE_ADD_COLUMN, &[("bronze", &bronze_table), ("column", &ident(&target))]);
                 con.execute_batch(&add).context(format!("adding column '{target}' to cbh.{table}"))?;

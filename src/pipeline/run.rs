@@ -78,7 +78,7 @@ impl<'a> Run<'a> {
         let lenient = self.table();
         let forced = self.forced.as_deref();
         match stage(&mut self.loads, self.caller, self.ingestion, &table, &lenient, &mut attempt, forced, allow_empty) {
-            Ok((format, columns, rows)) => Ok(Staged { attempt, format, table, columns, rows }),
+            Ok((format, columns, names, rows)) => Ok(Staged { attempt, format, table, columns, names, rows }),
             Err(e) => Err(Box::new((attempt, e))),
         }
     }

@@ -36,6 +36,8 @@ impl Drop for Stages<'_> {
 /// compression (None for Parquet).
 pub(super) struct Read {
     pub(super) columns: Vec<String>,
+    /// The header as the file writes it, where DuckDB renamed a column (`a`, `a_1`); else the columns.
+    pub(super) names: Vec<String>,
     pub(super) doubles: Vec<String>,
     pub(super) csv: Option<Sql>,
     /// Each column as text, named as in the file (a Parquet value converted), for reading it into Bronze.
@@ -65,7 +67,7 @@ pub(super) fn stage(
     attempt: &mut Attempt,
     forced: Option<&str>,
     allow_empty: bool,
-) -> Result<(Format, Vec<String>, Rows)> {
+) -> Result<(Format, Vec<String>, Vec<String>, Rows)> {
     let path = attempt.file.path.clone();
     crate::diag::phase("stage", &path);
     if attempt.file.size == 0 {
@@ -74,8 +76,8 @@ pub(super) fn stage(
     let container = container(caller, &path).map_err(|r| rejected(&path, None, None, r))?;
     let con = loads.connection();
     let fast = match bronze::probe(loads, &path, &container) {
-        Some(read) => {
-            let format = columns_check(con, attempt, &read, forced)?;
+        Some(mut read) => {
+            let format = columns_check(con, attempt, &mut read, forced)?;
             bronze::load(loads, ingestion, table, &path, format, &read)?.map(|()| (format, read))
         }
         None => None,
@@ -85,12 +87,12 @@ pub(super) fn stage(
         None => {
             // The transaction is closed (a failed statement would abort it; the staging table must outlast it).
             loads.abandon();
-            let read = read_slow(con, table, lenient, attempt, &container, forced)?;
-            (columns_check(con, attempt, &read, forced)?, read, Rows::Staged)
+            let mut read = read_slow(con, table, lenient, attempt, &container, forced)?;
+            (columns_check(con, attempt, &mut read, forced)?, read, Rows::Staged)
         }
     };
     match values_check(con, table, attempt, format, &read, allow_empty) {
-        Ok(()) => Ok((format, read.columns, rows)),
+        Ok(()) => Ok((format, read.columns, read.names, rows)),
         Err(e) => {
             loads.retain(|p| p != path);
             Err(e)
@@ -182,11 +184,11 @@ fn read_slow(
         .into_iter()
         .map(|c| c.0)
         .collect();
-    Ok(Read { columns, doubles, csv, texts: Vec::new(), container: container.clone() })
+    Ok(Read { names: columns.clone(), columns, doubles, csv, texts: Vec::new(), container: container.clone() })
 }
 
 /// The checks that need only the file's columns: a header, a known format, no column twice, the key columns.
-fn columns_check(con: &Connection, attempt: &mut Attempt, read: &Read, forced: Option<&str>) -> Result<Format> {
+fn columns_check(con: &Connection, attempt: &mut Attempt, read: &mut Read, forced: Option<&str>) -> Result<Format> {
     let path = attempt.file.path.clone();
     let reject = |line, column, reason| rejected(&path, line, column, reason);
     let columns = &read.columns;
@@ -249,6 +251,9 @@ fn columns_check(con: &Connection, attempt: &mut Attempt, read: &Read, forced: O
     if format.resolve(columns, account_col).is_none() || format.resolve(columns, period_col).is_none() {
         let missing = format.missing_required(columns).unwrap_or_default();
         return Err(reject(None, None, no_column(format, &missing, columns)));
+    }
+    if header.len() == read.columns.len() {
+        read.names = header; // the tag keys as written: `user:Name` and `user:name` are two tags (tags.rs)
     }
     Ok(format)
 }

@@ -12,6 +12,18 @@ fn entry(key: &str, value: &Sql) -> Sql {
 }
 
 impl Format {
+    /// A legacy CUR tag or cost category column's identity: its category (lower case) and its key as written,
+    /// without the `#n` a Bronze column may add (`bronze_targets`). AWS keeps keys case-sensitive, so
+    /// `resourceTags/user:Name` and `resourceTags/user:name` are two tags; DuckDB's names are not, so the second
+    /// is kept in Bronze as `resourceTags/user:name#2` (`#` is not allowed in an AWS tag key). None for other
+    /// columns and formats.
+    pub fn user_key(self, column: &str) -> Option<(String, String)> {
+        let lower = column.to_ascii_lowercase();
+        let prefix =
+            ["resourcetags/", "costcategory/"].into_iter().find(|p| self == Format::Cur && lower.starts_with(p))?;
+        Some((prefix.to_string(), without_suffix(&column[prefix.len()..]).to_string()))
+    }
+
     /// The tags of a row, as a `STRUCT(key VARCHAR, value VARCHAR)[]` expression: the keys as the provider writes
     /// them (`user:team`, `user_team`), entries with empty values left out.
     pub fn tag_entries(self, columns: &[String]) -> Sql {
@@ -30,7 +42,7 @@ impl Format {
                         c.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(prefix)).map(|_| &c[prefix.len()..]);
                     key.filter(|k| !k.is_empty()).map(|k| (c, k))
                 })
-                .map(|(c, k)| entry(k, &ident(c)))
+                .map(|(c, k)| entry(without_suffix(k), &ident(c)))
                 .collect();
             if entries.is_empty() {
                 EMPTY
@@ -108,9 +120,17 @@ impl Format {
         };
         let tags = columns.iter().filter_map(|c| {
             let key = c.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(prefix)).map(|_| &c[prefix.len()..]);
-            key.filter(|k| !k.is_empty()).map(|k| (k.to_string(), c.clone()))
+            key.filter(|k| !k.is_empty()).map(|k| (without_suffix(k).to_string(), c.clone()))
         });
         Some(tags.collect())
+    }
+}
+
+/// A tag key without the `#n` suffix a Bronze column may carry (`Format::user_key`).
+fn without_suffix(key: &str) -> &str {
+    match key.rsplit_once('#') {
+        Some((k, n)) if !k.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => k,
+        _ => key,
     }
 }
 

@@ -57,4 +57,21 @@ LEFT JOIN (
           GROUP BY ALL)
     GROUP BY ALL
 ) c USING (provider, billing_account, billing_period);
+-- The daily spend (schema.sql says what it holds); Gold's rebuild after the move fills it.
+CREATE TABLE IF NOT EXISTS cbh.gold_daily (
+    provider        VARCHAR NOT NULL,
+    billing_account VARCHAR NOT NULL,
+    billing_period  DATE NOT NULL,
+    day             DATE,
+    spans_days      BOOLEAN NOT NULL,
+    sub_account     VARCHAR,
+    service         VARCHAR,
+    region          VARCHAR,
+    usage_type      VARCHAR,          -- x_UsageType, else the SKU, else the charge description (FOCUS)
+    charge_category VARCHAR,
+    currency        VARCHAR,
+    billed_cost     DECIMAL(38, 18) NOT NULL,
+    effective_cost  DECIMAL(38, 18) NOT NULL,
+    line_items      BIGINT NOT NULL
+);
 UPDATE cbh.meta SET schema_version = 5;

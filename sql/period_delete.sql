@@ -3,4 +3,5 @@
 DELETE FROM cbh.silver_line_items
 WHERE ProviderName = $1 AND BillingAccountId = $2 AND BillingPeriodStart::DATE = $3::DATE;
 DELETE FROM cbh.gold_usage WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;
+DELETE FROM cbh.gold_daily WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;
 DELETE FROM cbh.periods WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;

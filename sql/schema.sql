@@ -176,6 +176,26 @@ CREATE TABLE IF NOT EXISTS cbh.gold_usage (
     unused_commitment           DECIMAL(38, 18) NOT NULL   -- unused RI fees and Savings Plan commitment
 );
 
+-- Gold: what each day cost, per sub account, service, region, usage type, charge category and currency, for the
+-- spend anomalies. A line item counts on the day its charge period starts (UTC); one whose charge period spans more
+-- than a day (a monthly export, a monthly fee) has `spans_days`, so that no day is invented from it.
+CREATE TABLE IF NOT EXISTS cbh.gold_daily (
+    provider        VARCHAR NOT NULL,
+    billing_account VARCHAR NOT NULL,
+    billing_period  DATE NOT NULL,
+    day             DATE,
+    spans_days      BOOLEAN NOT NULL,
+    sub_account     VARCHAR,
+    service         VARCHAR,
+    region          VARCHAR,
+    usage_type      VARCHAR,          -- x_UsageType, else the SKU, else the charge description (FOCUS)
+    charge_category VARCHAR,
+    currency        VARCHAR,
+    billed_cost     DECIMAL(38, 18) NOT NULL,
+    effective_cost  DECIMAL(38, 18) NOT NULL,
+    line_items      BIGINT NOT NULL
+);
+
 -- The zombie rules: each a predicate over cbh.gold_usage (and its `params`), with the evidence a person can act on
 -- and the money at stake. cbh seeds its rules from sql/rules/ (origin 'cbh'); users add, tune and disable rows.
 CREATE TABLE IF NOT EXISTS cbh.rules (

@@ -31,6 +31,7 @@ sql_files! {
     READ_PARQUET = "read_parquet.sql";
     BRONZE_KEYS = "bronze_keys.sql";
     CHECK_PERIOD = "check_period.sql";
+    GOLD_DAILY = "gold_daily.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
     EXCLUSIONS_SEED = "exclusions_seed.sql";
     FINDINGS = "findings.sql";

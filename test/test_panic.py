@@ -13,7 +13,7 @@ from conftest import REPO, cli_binary, extension_path, fault_extension_path, rec
 
 SEPT = os.path.join(REPO, "test", "data", "cur", "sept.csv")
 OCT = os.path.join(REPO, "test", "data", "cur", "oct-part1.csv")
-INGEST_PHASES = ["bind", "run", "list", "hash", "stage", "bronze", "silver", "gold", "ledger", "commit"]
+INGEST_PHASES = ["bind", "run", "list", "hash", "stage", "bronze", "silver", "gold", "daily", "ledger", "commit"]
 SURVIVED = []
 
 

@@ -77,6 +77,7 @@ def test_a_layout_4_warehouse_widens_its_money_to_18_places(connect, tmp_path):
     silver = con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall()
     zombies = con.execute("SELECT * FROM cbh_zombies(min_cost := 0)").fetchall()
     money = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'cbh' "
+                        "AND table_name <> 'gold_daily' "  # new in layout 5
                         "AND data_type = 'DECIMAL(38,18)' AND NOT (column_name ILIKE '%quantity' "
                         "OR column_name ILIKE '%amount' OR column_name ILIKE '%hours' OR column_name ILIKE '%_gb' "
                         "OR column_name ILIKE '%lcu') ORDER BY ALL").fetchall()
@@ -347,7 +348,11 @@ def test_a_layout_4_period_of_two_currencies_is_split_by_the_move(connect, tmp_p
     want = con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall()
     # as cbh 0.5 left it: one total of both currencies, no by_currency
     con.execute("ALTER TABLE cbh.periods DROP COLUMN by_currency")
+    con.execute("DROP TABLE cbh.gold_daily")
     con.execute("UPDATE cbh.periods SET billed_cost = 3.5, effective_cost = 3.5")
     con.execute("UPDATE cbh.meta SET schema_version = 4")
     assert con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall() == want
     assert con.execute("SELECT billed_cost FROM cbh.periods").fetchall() == [(None,)]
+    # the daily spend is made by the move, per currency
+    assert con.execute("SELECT currency, billed_cost FROM cbh.gold_daily ORDER BY ALL").fetchall() == [
+        ("EUR", Decimal("2")), ("USD", Decimal("1.5"))]

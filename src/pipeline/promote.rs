@@ -98,9 +98,12 @@ pub fn promote(con: &Connection, key: &Key) -> Result<()> {
     )
 }
 
-/// Rebuilds Gold (usage per resource, which the zombie rules read) of one key from Silver.
+/// Rebuilds Gold of one key from Silver: usage per resource (which the zombie rules read) and the daily spend.
 pub fn gold(con: &Connection, key: &Key) -> Result<()> {
-    run_file(con, sql::GOLD_REBUILD, &key.params(), &format!("building Gold for {}", key.words()))
+    let ctx = format!("building Gold for {}", key.words());
+    run_file(con, sql::GOLD_REBUILD, &key.params(), &ctx)?;
+    crate::diag::phase("daily", &key.to_string());
+    run_file(con, sql::GOLD_DAILY, &key.params(), &ctx)
 }
 
 /// Every key Bronze holds.

@@ -1,5 +1,6 @@
 -- migrate_v4.sql: the move from layout 4 (cbh 0.5) to layout 5: money holds 18 decimal places, not 12 (FOCUS sets
--- no limit; OCI writes 18), and the data rules read every meter. Widening a DECIMAL keeps every value exactly.
+-- no limit; OCI writes 18), totals are kept per currency, and the data rules read every meter. Widening a DECIMAL
+-- keeps every value exactly. schema.sql follows (the new daily spend table), then Gold is rebuilt.
 ALTER TABLE cbh.periods ALTER COLUMN billed_cost TYPE DECIMAL(38, 18);
 ALTER TABLE cbh.periods ALTER COLUMN effective_cost TYPE DECIMAL(38, 18);
 ALTER TABLE cbh.silver_line_items ALTER COLUMN BilledCost TYPE DECIMAL(38, 18);
@@ -57,21 +58,4 @@ LEFT JOIN (
           GROUP BY ALL)
     GROUP BY ALL
 ) c USING (provider, billing_account, billing_period);
--- The daily spend (schema.sql says what it holds); Gold's rebuild after the move fills it.
-CREATE TABLE IF NOT EXISTS cbh.gold_daily (
-    provider        VARCHAR NOT NULL,
-    billing_account VARCHAR NOT NULL,
-    billing_period  DATE NOT NULL,
-    day             DATE,
-    spans_days      BOOLEAN NOT NULL,
-    sub_account     VARCHAR,
-    service         VARCHAR,
-    region          VARCHAR,
-    usage_type      VARCHAR,          -- x_UsageType, else the SKU, else the charge description (FOCUS)
-    charge_category VARCHAR,
-    currency        VARCHAR,
-    billed_cost     DECIMAL(38, 18) NOT NULL,
-    effective_cost  DECIMAL(38, 18) NOT NULL,
-    line_items      BIGINT NOT NULL
-);
 UPDATE cbh.meta SET schema_version = 5;

@@ -194,7 +194,8 @@ impl Format {
     fn same_squashed(self, a: &str, b: &str) -> bool {
         let squash =
             |s: &str| s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
-        self != Format::Focus && !user_defined(a) && !user_defined(b) && squash(a) == squash(b)
+        let (a2, b2) = (squash(a), squash(b));
+        self != Format::Focus && !user_defined(a) && !user_defined(b) && !a2.is_empty() && a2 == b2
     }
 
     /// Required columns, as this format spells them.

@@ -108,9 +108,9 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
             con.execute_batch(sql::MIGRATE_V3).context(&ctx)?;
         }
         con.execute_batch(sql::MIGRATE_V4).context(&ctx)?;
-        con.execute_batch(sql::SCHEMA).context(&ctx)?; // idempotent: creates the tables layout 5 adds
-        // Since layout 3 the rules are the user's (no seeding: a rule deleted stays deleted); Gold is rebuilt, one
-        // row per currency since layout 5.
+        // schema.sql is idempotent: it creates the tables layout 5 adds. Since layout 3 the rules are the user's (no
+        // seeding: a rule deleted stays deleted); Gold is rebuilt, one row per currency since layout 5.
+        con.execute_batch(sql::SCHEMA).context(&ctx)?;
         if layout < 3 {
             seed(con)?;
         }

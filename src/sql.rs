@@ -31,6 +31,7 @@ sql_files! {
     READ_PARQUET = "read_parquet.sql";
     BRONZE_KEYS = "bronze_keys.sql";
     CHECK_PERIOD = "check_period.sql";
+    DAILY_COUNT = "daily_count.sql";
     GOLD_DAILY = "gold_daily.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
     EXCLUSIONS_SEED = "exclusions_seed.sql";
@@ -61,6 +62,7 @@ sql_files! {
     PERIOD_DELETE = "period_delete.sql";
     PERIOD_EXISTS = "period_exists.sql";
     PERIOD_SUMMARIZE = "period_summarize.sql";
+    REPORT_ANOMALIES = "report_anomalies.sql";
     REPORT_CHECK = "report_check.sql";
     REPORT_INGEST = "report_ingest.sql";
     REPORT_SILVER = "report_silver.sql";
@@ -273,7 +275,7 @@ mod tests {
     fn statements_split_at_line_ending_semicolons() {
         let parts = statements("-- c\nDELETE FROM a;\nINSERT INTO b\nSELECT ';';\n");
         assert_eq!(parts, vec!["DELETE FROM a;\n", "INSERT INTO b\nSELECT ';';\n"]);
-        assert_eq!(statements(PERIOD_DELETE).len(), 3);
+        assert_eq!(statements(PERIOD_DELETE).len(), 4);
         assert_eq!(statements(BRONZE_DELETE).len(), 4);
     }
 

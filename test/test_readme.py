@@ -21,7 +21,7 @@ BUILT = "build/release/cbh.duckdb_extension"
 SECTIONS = {
     "README.md": ["Quick start", "A five-minute tour", "Functions", "Documentation", "Layout and tests"],
     "docs/functions.md": ["Function reference", "`cbh_ingest(", "`cbh_silver()`", "`cbh_zombies(", "`cbh_waste(",
-                          "`cbh_check(", "`cbh_forget(", "`cbh_help()`", "`cbh_status()`"],
+                          "`cbh_check(", "`cbh_anomalies(", "`cbh_forget(", "`cbh_help()`", "`cbh_status()`"],
     "docs/warehouse.md": ["The warehouse", "Silver columns"],
     "docs/workflows.md": ["The watch loop, the notebook and the CI gate", "The watch loop", "The notebook",
                           "The CI gate"],

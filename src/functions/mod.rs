@@ -3,6 +3,7 @@
 //! `bind` only declares columns and reads parameters, so `DESCRIBE` and `EXPLAIN` never write; the work happens on
 //! the first `func` call, through cbh's own connections, and its rows are streamed out as DuckDB vectors.
 
+mod anomalies;
 mod check;
 mod forget;
 mod help;
@@ -35,6 +36,7 @@ pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
     register::<status::Status>(con, state)?;
     register::<waste::Waste>(con, state)?;
     register::<check::Check>(con, state)?;
+    register::<anomalies::Anomalies>(con, state)?;
     register::<forget::Forget>(con, state)?;
     register::<help::Help>(con, state)?;
     Ok(())
@@ -48,6 +50,7 @@ fn help_entries() -> Vec<help::Entry> {
         help::entry::<zombies::Zombies>(),
         help::entry::<waste::Waste>(),
         help::entry::<check::Check>(),
+        help::entry::<anomalies::Anomalies>(),
         help::entry::<status::Status>(),
         help::entry::<forget::Forget>(),
         help::entry::<help::Help>(),

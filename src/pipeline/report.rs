@@ -9,7 +9,7 @@ use duckdb::arrow::datatypes::DataType;
 
 use super::rules::{self, Rules};
 use crate::error::{Context, Error, Result};
-use crate::sql::{self, render};
+use crate::sql::{self, ident, literal, render};
 
 /// Runs a query and collects its result.
 pub fn query(con: &Connection, sql: &str, params: &[&dyn ToSql], context: &str) -> Result<Vec<RecordBatch>> {
@@ -75,6 +75,58 @@ fn with_findings(
             query(con, &render(template, &[("findings", &rules.findings(&skip))]), params, context)
         }
     }
+}
+
+/// What `cbh_anomalies` looks for (checked by its bind).
+#[derive(Debug)]
+pub struct AnomalyFilter {
+    /// The dimension's name, and the column of cbh.gold_daily it reads (one of a fixed list).
+    pub dimension: &'static str,
+    pub column: &'static str,
+    /// `effective_cost` or `billed_cost`.
+    pub cost: &'static str,
+    pub lookback_days: i64,
+    pub min_history_days: i64,
+    /// Decimal texts.
+    pub threshold: String,
+    pub min_impact: String,
+    pub min_impact_pct: String,
+    /// `up` or `both`.
+    pub direction: String,
+    /// Held against the same weekday only.
+    pub weekly: bool,
+    /// Days (`YYYY-MM-DD`), or None.
+    pub from_day: Option<String>,
+    pub to_day: Option<String>,
+}
+
+/// `cbh_anomalies`' rows; an error saying so where the bills are monthly (no day can be told apart).
+pub fn anomalies(con: &Connection, f: &AnomalyFilter) -> Result<Vec<RecordBatch>> {
+    let (daily, all): (i64, i64) =
+        con.query_row(sql::DAILY_COUNT, [], |r| Ok((r.get(0)?, r.get(1)?))).context("reading the daily spend")?;
+    if daily == 0 && all > 0 {
+        return Err(Error::Usage(
+            "cbh_anomalies: the bills in this warehouse are monthly (each line item covers its whole month), so no \
+             day can be told from another; export the CUR (or FOCUS) with hourly or daily granularity"
+                .into(),
+        ));
+    }
+    let stmt = render(
+        sql::REPORT_ANOMALIES,
+        &[("value", &ident(f.column)), ("cost", &ident(f.cost)), ("dimension", &literal(f.dimension))],
+    );
+    let params: [&dyn ToSql; 9] = [
+        &f.lookback_days,
+        &f.min_history_days,
+        &f.threshold,
+        &f.min_impact,
+        &f.min_impact_pct,
+        &f.direction,
+        &f.from_day,
+        &f.to_day,
+        &f.weekly,
+    ];
+    query(con, &stmt, &params, "finding spend anomalies")
 }
 
 /// `cbh_waste`'s rows: the waste of the findings cbh_zombies() shows, by rule, service, account, owner and in total.

@@ -1,0 +1,134 @@
+//! `cbh_anomalies(dimension := VARCHAR, cost := VARCHAR, lookback_days := INTEGER, min_history_days := INTEGER,
+//! threshold := DECIMAL, min_impact := DECIMAL, min_impact_pct := DECIMAL, direction := VARCHAR, weekly := BOOLEAN,
+//! from_day := DATE, to_day := DATE)`: the days spend jumped (or dropped), per value of a dimension, from Gold's daily spend.
+
+use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
+use duckdb::vtab::BindInfo;
+
+use super::{named_bool, named_text, warehouse_ready, Call, CbhFunction, Ty};
+use crate::error::{Error, Result};
+use crate::pipeline::report::{self, AnomalyFilter};
+
+/// The dimensions, as `dimension :=` names them, and the column of cbh.gold_daily each reads.
+const DIMENSIONS: &[(&str, &str)] = &[
+    ("service", "service"),
+    ("account", "billing_account"),
+    ("sub_account", "sub_account"),
+    ("region", "region"),
+    ("usage_type", "usage_type"),
+];
+
+/// Parameters of `cbh_anomalies`.
+pub struct Anomalies(AnomalyFilter);
+
+impl CbhFunction for Anomalies {
+    const NAME: &'static str = "cbh_anomalies";
+    const ABOUT: &'static str =
+        "The days spend jumped: per service, account, region or usage type, against the trailing days' median.";
+    const HELP: &'static [(&'static str, &'static str)] = &[
+        ("dimension", "service (default), account, sub_account, region or usage_type"),
+        ("cost", "effective (default: amortized) or billed"),
+        ("lookback_days", "the trailing days a day is held against (default 28)"),
+        ("min_history_days", "days of history a day needs to be judged (default 7)"),
+        ("threshold", "how many robust deviations (1.4826 x MAD) from the median is an anomaly (default 3)"),
+        ("min_impact", "the least impact in money (default 1)"),
+        ("min_impact_pct", "the least impact as a share of the expected spend (default 0.1 = 10 %)"),
+        ("direction", "up (default: spikes and new spend) or both (drops and gone spend too)"),
+        ("weekly", "true holds each day against the same weekday only (weekend dips are not drops)"),
+        ("from_day", "only days from this one"),
+        ("to_day", "only days up to this one"),
+    ];
+    const COLUMNS: &'static [(&'static str, Ty)] = &[
+        ("day", Ty::Date),
+        ("dimension", Ty::Text),
+        ("value", Ty::Text),
+        ("actual_cost", Ty::Money),
+        ("expected_cost", Ty::Money),
+        ("lower_bound", Ty::Money),
+        ("upper_bound", Ty::Money),
+        ("impact", Ty::Money),
+        ("impact_pct", Ty::Money),
+        ("score", Ty::Money),
+        ("kind", Ty::Text),
+        ("history_days", Ty::BigInt),
+        ("provisional", Ty::Bool),
+        ("anomaly_id", Ty::BigInt),
+        ("start_day", Ty::Date),
+        ("end_day", Ty::Date),
+        ("total_impact", Ty::Money),
+        ("currency", Ty::Text),
+    ];
+
+    fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
+        let text = || LogicalTypeId::Varchar.into();
+        vec![
+            ("dimension".into(), text()),
+            ("cost".into(), text()),
+            ("lookback_days".into(), LogicalTypeId::Integer.into()),
+            ("min_history_days".into(), LogicalTypeId::Integer.into()),
+            ("threshold".into(), LogicalTypeHandle::decimal(38, 6)),
+            ("min_impact".into(), LogicalTypeHandle::decimal(38, 18)),
+            ("min_impact_pct".into(), LogicalTypeHandle::decimal(38, 6)),
+            ("direction".into(), text()),
+            ("weekly".into(), LogicalTypeId::Boolean.into()),
+            ("from_day".into(), LogicalTypeId::Date.into()),
+            ("to_day".into(), LogicalTypeId::Date.into()),
+        ]
+    }
+
+    fn bind(bind: &BindInfo) -> Result<Self> {
+        let usage = |msg: String| Error::Usage(format!("cbh_anomalies({msg}"));
+        let dimension = named_text(bind, "dimension").unwrap_or_else(|| "service".into());
+        let column = DIMENSIONS.iter().find(|(d, _)| d.eq_ignore_ascii_case(dimension.trim())).map(|d| d.1);
+        let Some(column) = column else {
+            let names: Vec<&str> = DIMENSIONS.iter().map(|d| d.0).collect();
+            return Err(usage(format!("dimension := '{dimension}'): a dimension is one of {}", names.join(", "))));
+        };
+        let cost = match named_text(bind, "cost").unwrap_or_else(|| "effective".into()).to_ascii_lowercase().trim() {
+            "effective" => "effective_cost",
+            "billed" => "billed_cost",
+            other => return Err(usage(format!("cost := '{other}'): the cost is 'effective' or 'billed'"))),
+        };
+        let direction = named_text(bind, "direction").unwrap_or_else(|| "up".into()).to_ascii_lowercase();
+        if direction != "up" && direction != "both" {
+            return Err(usage(format!("direction := '{direction}'): the direction is 'up' or 'both'")));
+        }
+        let days = |name: &str, default: i64, least: i64| -> Result<i64> {
+            let n = named_text(bind, name).map_or(Ok(default), |v| v.parse::<i64>().map_err(|_| v.clone()));
+            match n {
+                Ok(n) if n >= least => Ok(n),
+                Ok(n) => Err(usage(format!("{name} := {n}): it is at least {least}"))),
+                Err(v) => Err(usage(format!("{name} := {v}): a number of days"))),
+            }
+        };
+        let not_negative = |name: &str, default: &str| -> Result<String> {
+            let v = named_text(bind, name).unwrap_or_else(|| default.into());
+            match v.starts_with('-') {
+                true => Err(usage(format!("{name} := {v}): it cannot be negative"))),
+                false => Ok(v),
+            }
+        };
+        Ok(Anomalies(AnomalyFilter {
+            dimension: DIMENSIONS.iter().find(|d| d.1 == column).map_or("service", |d| d.0),
+            column,
+            cost,
+            lookback_days: days("lookback_days", 28, 2)?,
+            min_history_days: days("min_history_days", 7, 1)?,
+            threshold: not_negative("threshold", "3")?,
+            min_impact: not_negative("min_impact", "1")?,
+            min_impact_pct: not_negative("min_impact_pct", "0.1")?,
+            direction,
+            weekly: named_bool(bind, "weekly"),
+            from_day: named_text(bind, "from_day"),
+            to_day: named_text(bind, "to_day"),
+        }))
+    }
+
+    fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
+        if !warehouse_ready(call.pool)? {
+            return Ok(Vec::new());
+        }
+        report::anomalies(&call.pool.reader(), &self.0)
+    }
+}

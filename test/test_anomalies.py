@@ -1,0 +1,121 @@
+"""cbh_anomalies (issue 17) on a generated daily CUR with known anomalies (scripts/gen_anomalies.py): every injected
+anomaly is found on its day and dimension with its impact, the steady series and the one-off purchase give none."""
+import csv
+import datetime
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from conftest import REPO
+
+D = datetime.date
+
+
+@pytest.fixture(scope="module")
+def bill(tmp_path_factory):
+    out = tmp_path_factory.mktemp("anomalies")
+    subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_anomalies.py"), str(out)], check=True)
+    with open(out / "anomalies.json") as f:
+        return str(out), json.load(f)
+
+
+@pytest.fixture
+def con(connect, bill):
+    con = connect()
+    assert [s for (s,) in con.execute(f"SELECT status FROM cbh_ingest('{bill[0]}/*.csv')").fetchall()] == \
+        ["ingested"] * 3
+    return con
+
+
+def episodes(con, args=""):
+    """One row per anomaly: value, kind, first and last day, days, total impact."""
+    return con.execute(f"""
+        SELECT value, any_value(kind), start_day, end_day, count(*), any_value(total_impact)
+        FROM cbh_anomalies({args}) GROUP BY anomaly_id, value, start_day, end_day ORDER BY start_day""").fetchall()
+
+
+def test_the_defaults_find_the_spike_and_the_new_service_and_nothing_else(con, bill):
+    _, truth = bill
+    found = episodes(con)
+    assert [(v, k, s) for v, k, s, *_ in found] == [
+        ("Amazon Elastic Compute Cloud", "spike", D(2024, 10, 14)), ("Amazon Bedrock", "new", D(2024, 11, 5))]
+    spike = con.execute("SELECT actual_cost, expected_cost, impact, end_day FROM cbh_anomalies() "
+                        "WHERE kind = 'spike'").fetchall()
+    (actual, expected, impact, end), = spike
+    assert end == D(2024, 10, 14) and actual == expected + impact
+    # the injected 1500 USD, less what the trailing median lags the growth behind
+    assert abs(impact - Decimal(truth["spike"]["extra"])) < 60, impact
+    # the 5000 USD RI purchase is not usage: no anomaly on its day
+    assert con.execute("SELECT count(*) FROM cbh_anomalies(direction := 'both', weekly := true, lookback_days := 56) "
+                       "WHERE day = $1", [truth["purchase"]["day"]]).fetchone() == (0,)
+
+
+def test_weekly_and_both_directions_find_the_drop_too_and_no_weekend(con, bill):
+    _, truth = bill
+    found = episodes(con, "direction := 'both', weekly := true, lookback_days := 56")
+    assert [(v, k, s, e, n) for v, k, s, e, n, _ in found] == [
+        ("Amazon Elastic Compute Cloud", "spike", D(2024, 10, 14), D(2024, 10, 14), 1),
+        ("Amazon Relational Database Service", "drop", D(2024, 10, 20), D(2024, 10, 22), 3),
+        ("Amazon Bedrock", "new", D(2024, 11, 5), D(2024, 11, 30), 26)]
+    drops = con.execute("SELECT impact_pct FROM cbh_anomalies(direction := 'both', weekly := true, "
+                        "lookback_days := 56) WHERE kind = 'drop'").fetchall()
+    assert all(Decimal("-0.93") < p < Decimal("-0.87") for (p,) in drops), drops  # the RDS fell to 10 %
+    # a real CUR's last day is incomplete: flagged, not called a drop or a spike outright
+    last = con.execute("SELECT day, provisional FROM cbh_anomalies(direction := 'both', weekly := true, "
+                       "lookback_days := 56) WHERE value = 'Amazon Bedrock' ORDER BY day DESC LIMIT 2").fetchall()
+    assert last == [(D(2024, 11, 30), True), (D(2024, 11, 29), False)]
+
+
+def test_other_dimensions_and_a_date_range(con):
+    rows = con.execute("SELECT value, kind FROM cbh_anomalies(dimension := 'sub_account') WHERE day = '2024-10-14'"
+                       ).fetchall()
+    assert rows == [("111100002222", "spike")]
+    rows = con.execute("SELECT value, kind, impact FROM cbh_anomalies(dimension := 'usage_type', "
+                       "from_day := DATE '2024-10-14', to_day := DATE '2024-10-14')").fetchall()
+    # the jump by usage type, the largest first: p4d.24xlarge new that day (1230), m5.xlarge 270 over its usual
+    assert [(v, k) for v, k, _ in rows] == [("BoxUsage:p4d.24xlarge", "new"), ("BoxUsage:m5.xlarge", "spike")]
+    assert rows[0][2] == Decimal("1230") and abs(rows[1][2] - 270) < 40
+    assert con.execute("SELECT count(*) FROM cbh_anomalies(to_day := DATE '2024-10-13')").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("args, message", [
+    ("dimension := 'tag:team'", "a dimension is one of service, account, sub_account, region, usage_type"),
+    ("direction := 'sideways'", "the direction is 'up' or 'both'"),
+    ("cost := 'list'", "the cost is 'effective' or 'billed'"),
+    ("lookback_days := 1", "lookback_days := 1): it is at least 2"),
+    ("min_impact := -1", "min_impact := -1"),
+])
+def test_a_wrong_parameter_is_named(connect, args, message):
+    with pytest.raises(Exception, match=message.replace("(", r"\(").replace(")", r"\)")):
+        connect().execute(f"SELECT * FROM cbh_anomalies({args})").fetchall()
+
+
+def test_monthly_bills_are_said_to_be_monthly_and_no_day_is_invented(connect, tmp_path):
+    header, *rows = open(os.path.join(REPO, "test", "data", "cur", "sept.csv")).read().splitlines()
+    columns = header.split(",")
+    path = tmp_path / "monthly.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=columns)
+        w.writeheader()
+        for r in rows:
+            w.writerow(dict(zip(columns, r.split(",")), **{"lineItem/UsageStartDate": "2024-09-01T00:00:00Z",
+                                                           "lineItem/UsageEndDate": "2024-10-01T00:00:00Z"}))
+    con = connect()
+    assert con.execute(f"SELECT status FROM cbh_ingest('{path}')").fetchall() == [("ingested",)]
+    with pytest.raises(Exception, match="the bills in this warehouse are monthly"):
+        con.execute("SELECT * FROM cbh_anomalies()").fetchall()
+    assert connect().execute("SELECT * FROM cbh_anomalies()").fetchall() == []  # no warehouse yet: nothing
+
+
+def test_the_docs_example_files_are_what_the_generator_writes(bill):
+    """docs/functions.md shows cbh_anomalies on test/data/anomalies: the generator's output, kept in the repository."""
+    kept = os.path.join(REPO, "test", "data", "anomalies")
+    names = sorted(n for n in os.listdir(bill[0]) if n.endswith(".csv"))
+    assert names == sorted(os.listdir(kept))
+    for n in names:
+        with open(os.path.join(bill[0], n), "rb") as a, open(os.path.join(kept, n), "rb") as b:
+            assert a.read() == b.read(), n

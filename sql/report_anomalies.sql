@@ -53,15 +53,52 @@ episodes AS (
     SELECT *, min(day) OVER e AS start_day, max(day) OVER e AS end_day, sum(impact) OVER e AS total_impact
     FROM anomalies
     WINDOW e AS (PARTITION BY currency, value, cost > expected, run)
+),
+-- What is behind each anomaly: the same judgment per usage type and region of the anomalous values, each one's
+-- change against its own median that day, as a share of the anomaly's impact (the three largest that moved the
+-- same way).
+driver_usage AS (
+    SELECT g.day, g.currency, g.{value} AS value, g.usage_type, g.region, sum(g.{cost}) AS cost
+    FROM cbh.gold_daily g
+    SEMI JOIN (SELECT DISTINCT currency, value FROM anomalies) a
+           ON a.currency IS NOT DISTINCT FROM g.currency AND a.value IS NOT DISTINCT FROM g.{value}
+    WHERE NOT g.spans_days AND g.charge_category = 'Usage' AND g.day IS NOT NULL
+    GROUP BY ALL
+),
+driver_deltas AS (
+    SELECT c.day, s.currency, s.value, s.usage_type, s.region,
+           coalesce(u.cost, 0) - median(coalesce(u.cost, 0)) OVER (
+               PARTITION BY s.currency, s.value, s.usage_type, s.region, CASE WHEN $9::BOOLEAN THEN dayofweek(c.day) END
+               ORDER BY c.day RANGE BETWEEN to_days($1::INTEGER) PRECEDING AND INTERVAL 1 DAY PRECEDING) AS delta
+    FROM calendar c
+    CROSS JOIN (SELECT DISTINCT currency, value, usage_type, region FROM driver_usage) s
+    LEFT JOIN driver_usage u
+           ON u.day = c.day AND u.currency IS NOT DISTINCT FROM s.currency AND u.value IS NOT DISTINCT FROM s.value
+          AND u.usage_type IS NOT DISTINCT FROM s.usage_type AND u.region IS NOT DISTINCT FROM s.region
+),
+drivers AS (
+    SELECT a.day, a.currency, a.value,
+           string_agg(format('{} in {}: {} %', coalesce(d.usage_type, '(none)'), coalesce(d.region, '(global)'),
+                             cbh.num(round(100 * d.delta / a.impact, 1))), '; ' ORDER BY abs(d.delta) DESC)
+               FILTER (WHERE d.rank <= 3) AS top_drivers
+    FROM episodes a
+    JOIN (SELECT *, row_number() OVER (PARTITION BY day, currency, value, delta > 0 ORDER BY abs(delta) DESC) AS rank
+          FROM driver_deltas WHERE delta <> 0) d
+      ON d.day = a.day AND d.currency IS NOT DISTINCT FROM a.currency AND d.value IS NOT DISTINCT FROM a.value
+     AND (d.delta > 0) = (a.impact > 0)
+    GROUP BY ALL
 )
-SELECT day, {dimension} AS dimension, value, cost AS actual_cost, expected::DECIMAL(38, 18) AS expected_cost,
-       lower_bound, upper_bound, impact,
-       CASE WHEN expected > 0 THEN round(impact / expected, 6)::DECIMAL(38, 18) END AS impact_pct,
-       CASE WHEN deviation > 0 THEN round((cost - expected) / deviation, 3)::DECIMAL(38, 18) END AS score, kind,
-       history_days, day IN (SELECT max(day) FROM cbh.gold_daily WHERE NOT spans_days
-                             GROUP BY provider, billing_account, billing_period) AS provisional,
-       dense_rank() OVER (ORDER BY start_day, currency, value, end_day) AS anomaly_id, start_day, end_day,
-       total_impact::DECIMAL(38, 18) AS total_impact, currency
-FROM episodes
-WHERE ($7::DATE IS NULL OR day >= $7::DATE) AND ($8::DATE IS NULL OR day <= $8::DATE)
-ORDER BY day DESC, abs(impact) DESC, value;
+SELECT e.day, {dimension} AS dimension, e.value, e.cost AS actual_cost, e.expected::DECIMAL(38, 18) AS expected_cost,
+       e.lower_bound, e.upper_bound, e.impact,
+       CASE WHEN e.expected > 0 THEN round(e.impact / e.expected, 6)::DECIMAL(38, 18) END AS impact_pct,
+       CASE WHEN e.deviation > 0 THEN round((e.cost - e.expected) / e.deviation, 3)::DECIMAL(38, 18) END AS score,
+       e.kind, d.top_drivers, e.history_days,
+       e.day IN (SELECT max(day) FROM cbh.gold_daily WHERE NOT spans_days
+                 GROUP BY provider, billing_account, billing_period) AS provisional,
+       dense_rank() OVER (ORDER BY e.start_day, e.currency, e.value, e.end_day) AS anomaly_id, e.start_day,
+       e.end_day, e.total_impact::DECIMAL(38, 18) AS total_impact, e.currency
+FROM episodes e
+LEFT JOIN drivers d
+       ON d.day = e.day AND d.currency IS NOT DISTINCT FROM e.currency AND d.value IS NOT DISTINCT FROM e.value
+WHERE ($7::DATE IS NULL OR e.day >= $7::DATE) AND ($8::DATE IS NULL OR e.day <= $8::DATE)
+ORDER BY e.day DESC, abs(e.impact) DESC, e.value;

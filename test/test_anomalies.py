@@ -49,6 +49,11 @@ def test_the_defaults_find_the_spike_and_the_new_service_and_nothing_else(con, b
     assert end == D(2024, 10, 14) and actual == expected + impact
     # the injected 1500 USD, less what the trailing median lags the growth behind
     assert abs(impact - Decimal(truth["spike"]["extra"])) < 60, impact
+    # what is behind it: the new p4d.24xlarge (1230 USD) first, as its share of the impact, then m5.xlarge
+    (drivers,) = con.execute("SELECT top_drivers FROM cbh_anomalies() WHERE kind = 'spike'").fetchone()
+    first, second = drivers.split("; ")
+    assert first == f"BoxUsage:p4d.24xlarge in us-east-1: {round(100 * 1230 / impact, 1).normalize()} %", drivers
+    assert second.startswith("BoxUsage:m5.xlarge in us-east-1: ")
     # the 5000 USD RI purchase is not usage: no anomaly on its day
     assert con.execute("SELECT count(*) FROM cbh_anomalies(direction := 'both', weekly := true, lookback_days := 56) "
                        "WHERE day = $1", [truth["purchase"]["day"]]).fetchone() == (0,)

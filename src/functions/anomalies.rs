@@ -51,6 +51,7 @@ impl CbhFunction for Anomalies {
         ("impact_pct", Ty::Money),
         ("score", Ty::Money),
         ("kind", Ty::Text),
+        ("top_drivers", Ty::Text),
         ("history_days", Ty::BigInt),
         ("provisional", Ty::Bool),
         ("anomaly_id", Ty::BigInt),

@@ -1,4 +1,4 @@
--- report_anomalies.sql: cbh_anomalies' output: the days whose usage spend of one value of a dimension ({value}: a
+-- report_anomalies.sql: a fragment, not a statement (check_anomalies.sql reads it too): cbh_anomalies' output: the days whose usage spend of one value of a dimension ({value}: a
 -- column of cbh.gold_daily) left its expected band, from Gold's daily spend. Only usage counts (purchases and
 -- credits neither fake nor hide a spike); a line item spanning more than a day counts on no day. Each day is held
 -- against the trailing $1 days before it (days without spend count as 0; with $9, only those of the same weekday):
@@ -101,4 +101,4 @@ FROM episodes e
 LEFT JOIN drivers d
        ON d.day = e.day AND d.currency IS NOT DISTINCT FROM e.currency AND d.value IS NOT DISTINCT FROM e.value
 WHERE ($7::DATE IS NULL OR e.day >= $7::DATE) AND ($8::DATE IS NULL OR e.day <= $8::DATE)
-ORDER BY e.day DESC, abs(e.impact) DESC, e.value;
+ORDER BY e.day DESC, abs(e.impact) DESC, e.value

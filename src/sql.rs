@@ -30,6 +30,7 @@ sql_files! {
     READ_CSV = "read_csv.sql";
     READ_PARQUET = "read_parquet.sql";
     BRONZE_KEYS = "bronze_keys.sql";
+    CHECK_ANOMALIES = "check_anomalies.sql";
     CHECK_PERIOD = "check_period.sql";
     DAILY_COUNT = "daily_count.sql";
     GOLD_DAILY = "gold_daily.sql";

@@ -124,3 +124,16 @@ def test_the_docs_example_files_are_what_the_generator_writes(bill):
     for n in names:
         with open(os.path.join(bill[0], n), "rb") as a, open(os.path.join(kept, n), "rb") as b:
             assert a.read() == b.read(), n
+
+
+def test_the_ci_gate_holds_the_anomalies_of_a_period_to_a_budget(con):
+    with pytest.raises(Exception, match=r"anomalies in billing period 2024-10 cost 1528\.516 USD more than expected, "
+                                        r"over the budget \(max_anomaly_impact 1000\)\. Top anomalies: 2024-10-14 "
+                                        r"Amazon Elastic Compute Cloud \+1528\.516 \(spike: BoxUsage:p4d\.24xlarge"):
+        con.execute("SELECT * FROM cbh_check(max_anomaly_impact := 1000, billing_period := '2024-10')").fetchall()
+    rows = con.execute("SELECT billing_period, status FROM cbh_check(max_anomaly_impact := 2000, "
+                       "billing_period := '2024-10')").fetchall()
+    assert rows == [(D(2024, 10, 1), "within budget")]
+    # the latest period by default: November's new Bedrock spend, 14 days of about 200 USD
+    with pytest.raises(Exception, match=r"anomalies in billing period 2024-11 cost 2\d{3}\.\d+ USD .* Amazon Bedrock"):
+        con.execute("SELECT * FROM cbh_check(max_anomaly_impact := 1000)").fetchall()

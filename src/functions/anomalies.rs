@@ -80,7 +80,8 @@ impl CbhFunction for Anomalies {
 
     fn bind(bind: &BindInfo) -> Result<Self> {
         let usage = |msg: String| Error::Usage(format!("cbh_anomalies({msg}"));
-        let dimension = named_text(bind, "dimension").unwrap_or_else(|| "service".into());
+        let d = AnomalyFilter::defaults();
+        let dimension = named_text(bind, "dimension").unwrap_or_else(|| d.dimension.into());
         let column = DIMENSIONS.iter().find(|(d, _)| d.eq_ignore_ascii_case(dimension.trim())).map(|d| d.1);
         let Some(column) = column else {
             let names: Vec<&str> = DIMENSIONS.iter().map(|d| d.0).collect();
@@ -91,7 +92,7 @@ impl CbhFunction for Anomalies {
             "billed" => "billed_cost",
             other => return Err(usage(format!("cost := '{other}'): the cost is 'effective' or 'billed'"))),
         };
-        let direction = named_text(bind, "direction").unwrap_or_else(|| "up".into()).to_ascii_lowercase();
+        let direction = named_text(bind, "direction").unwrap_or(d.direction).to_ascii_lowercase();
         if direction != "up" && direction != "both" {
             return Err(usage(format!("direction := '{direction}'): the direction is 'up' or 'both'")));
         }
@@ -114,11 +115,11 @@ impl CbhFunction for Anomalies {
             dimension: DIMENSIONS.iter().find(|d| d.1 == column).map_or("service", |d| d.0),
             column,
             cost,
-            lookback_days: days("lookback_days", 28, 2)?,
-            min_history_days: days("min_history_days", 7, 1)?,
-            threshold: not_negative("threshold", "3")?,
-            min_impact: not_negative("min_impact", "1")?,
-            min_impact_pct: not_negative("min_impact_pct", "0.1")?,
+            lookback_days: days("lookback_days", d.lookback_days, 2)?,
+            min_history_days: days("min_history_days", d.min_history_days, 1)?,
+            threshold: not_negative("threshold", &d.threshold)?,
+            min_impact: not_negative("min_impact", &d.min_impact)?,
+            min_impact_pct: not_negative("min_impact_pct", &d.min_impact_pct)?,
             direction,
             weekly: named_bool(bind, "weekly"),
             from_day: named_text(bind, "from_day"),

@@ -1,7 +1,8 @@
-//! `cbh_check(max_waste := DECIMAL, max_waste_share := DECIMAL, billing_period := DATE | VARCHAR)`: the CI gate.
-//! Fails (a DuckDB error, so the CLI exits non-zero) when the waste of a billing period (the one given, else the
-//! latest) exceeds a budget, naming the top offenders; else returns the figures, one row per currency (each
-//! currency's waste is held to the budget on its own: money of two currencies is never added).
+//! `cbh_check(max_waste := DECIMAL, max_waste_share := DECIMAL, max_anomaly_impact := DECIMAL, billing_period := DATE
+//! | VARCHAR)`: the CI gate. Fails (a DuckDB error, so the CLI exits non-zero) when the waste of a billing period (the
+//! one given, else the latest) exceeds a budget, naming the top offenders, or when its spend anomalies cost more
+//! than `max_anomaly_impact` over what was expected, naming the largest; else returns the figures, one row per
+//! currency (each currency is held to the budget on its own: money of two currencies is never added).
 
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
@@ -16,6 +17,8 @@ use crate::sql;
 pub struct Check {
     max_waste: Option<String>,
     max_waste_share: Option<String>,
+    /// The most the spend anomalies of the period (cbh_anomalies' defaults) may cost over what was expected.
+    max_anomaly_impact: Option<String>,
     /// `YYYY-MM-01`; `None` for the latest period.
     billing_period: Option<String>,
 }
@@ -32,6 +35,10 @@ impl CbhFunction for Check {
     const HELP: &'static [(&'static str, &'static str)] = &[
         ("max_waste", "the budget in money, held against each currency's waste on its own"),
         ("max_waste_share", "the budget as a share of the period's spend, 0 to 1 (0.05 = 5 %)"),
+        (
+            "max_anomaly_impact",
+            "the most the period's spend anomalies (cbh_anomalies()) may cost over what was expected",
+        ),
         ("billing_period", "the month to judge: '2024-09' or a DATE (default: the latest)"),
     ];
     const COLUMNS: &'static [(&'static str, Ty)] = &[
@@ -50,6 +57,7 @@ impl CbhFunction for Check {
         vec![
             ("max_waste".into(), LogicalTypeHandle::decimal(38, 18)),
             ("max_waste_share".into(), LogicalTypeHandle::decimal(38, 18)),
+            ("max_anomaly_impact".into(), LogicalTypeHandle::decimal(38, 18)),
             // VARCHAR, parsed here: DuckDB's own cast error would not name the parameter. A DATE arrives as
             // 'YYYY-MM-DD' (DuckDB casts it).
             ("billing_period".into(), LogicalTypeId::Varchar.into()),
@@ -76,16 +84,22 @@ impl CbhFunction for Check {
         let check = Check {
             max_waste: named_text(bind, "max_waste"),
             max_waste_share: named_text(bind, "max_waste_share"),
+            max_anomaly_impact: named_text(bind, "max_anomaly_impact"),
             billing_period,
         };
-        if check.max_waste.is_none() && check.max_waste_share.is_none() {
+        if check.max_waste.is_none() && check.max_waste_share.is_none() && check.max_anomaly_impact.is_none() {
             return Err(Error::Usage(
                 "cbh_check needs a budget: max_waste := (money, in the bill's currency) and/or max_waste_share := \
-                 (a share of the period's spend, such as 0.05)"
+                 (a share of the period's spend, such as 0.05) and/or max_anomaly_impact := (money)"
                     .into(),
             ));
         }
-        for (name, value) in [("max_waste", &check.max_waste), ("max_waste_share", &check.max_waste_share)] {
+        let budgets = [
+            ("max_waste", &check.max_waste),
+            ("max_waste_share", &check.max_waste_share),
+            ("max_anomaly_impact", &check.max_anomaly_impact),
+        ];
+        for (name, value) in budgets {
             if let Some(v) = value.as_deref().filter(|v| v.starts_with('-')) {
                 return Err(Error::Usage(format!("cbh_check({name} := {}): a budget cannot be negative", plain(v))));
             }
@@ -126,7 +140,14 @@ impl CbhFunction for Check {
                 latest.unwrap_or_default()
             )));
         }
-        report::check(&con, self.max_waste.as_deref(), self.max_waste_share.as_deref(), self.billing_period.as_deref())
+        let period = self.billing_period.as_deref();
+        let figures = report::check(&con, self.max_waste.as_deref(), self.max_waste_share.as_deref(), period)?;
+        if let Some(budget) = &self.max_anomaly_impact {
+            if let Some(message) = report::anomaly_budget(&con, budget, period)? {
+                return Err(Error::OverBudget(message));
+            }
+        }
+        Ok(figures)
     }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # watch.sh: the event-driven pipeline. Watches a landing folder (and the folders below it) and runs cbh_ingest
 # (through the duckdb CLI) on the billing files that land there (CSV, gzip, zstd, Parquet, manifests; ZIP to be
-# told why not), logging one [WATCHER] line per file with its status.
+# told why not), logging one [WATCHER] line per file with its status, and one per spend anomaly a delivery brings.
 #
 #   scripts/watch.sh [LANDING_DIR] [WAREHOUSE]   (defaults: data/landing_zone, data/demo.duckdb)
 #   scripts/watch.sh --help                      (this text; a folder whose name starts with '-': ./-name)
@@ -74,6 +74,7 @@ declare -A seen=()   # path -> "size mtime" when it was done
 declare -A sig=()    # path -> "size mtime" as the last scan saw it (files not done)
 declare -A hold=()   # path -> time (µs) before which a failed file is not tried again
 declare -A fails=()  # path -> failures in a row
+declare -A said=()   # "day value currency" of each spend anomaly logged
 changed=0            # time (µs) a scan last saw a new or changed file
 
 # A rejection worth retrying: the file could not be opened or read (yet), or a manifest's parts are missing.
@@ -135,10 +136,12 @@ CHECKPOINT;"
     done
     secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2fs", e - s }')
     local -A asked=()
+    local landed=""
     for f in "$@"; do asked[$f]=1; done
     while IFS=$'\x1f' read -r f status error line; do
         [ -n "$f" ] || continue
         log "${line//\{secs\}/$secs}"
+        case "$status" in ingested | replaced) landed=1 ;; esac
         [ -n "${sig[$f]:-}" ] || continue  # a file no scan listed, or already done: a part a manifest named
         unset 'asked[$f]'
         if [ "$status" = rejected ] && transient "$error"; then
@@ -149,9 +152,32 @@ CHECKPOINT;"
         fi
     done <<<"$out"
     retry+=("${!asked[@]}")  # files cbh did not report on
+    [ -n "$landed" ] && anomalies
     [ ${#retry[@]} -eq 0 ] && return 0
     later "not done (rejected for a transient reason, see above)" "${retry[@]}"
     return 1
+}
+
+# Logs the spend anomalies (cbh_anomalies' defaults) on the days of the billing periods the last call landed, each
+# once. Monthly bills have none to tell (cbh_anomalies says so; that is not the watcher's error).
+anomalies() {
+    local out key line sql="LOAD $(sql_string "$EXT");
+SELECT concat_ws(chr(31), day || ' ' || coalesce(value, '') || ' ' || coalesce(currency, ''),
+       'anomaly: ' || coalesce(value, '(none)') || ' on ' || day || ' spent ' || cbh.num(actual_cost)
+       || coalesce(' ' || currency, '') || ' against an expected ' || cbh.num(expected_cost) || ' (' || kind || ', '
+       || CASE WHEN impact >= 0 THEN '+' ELSE '' END || cbh.num(impact) || coalesce('; ' || top_drivers, '') || ')'
+       || CASE WHEN provisional THEN ' [provisional: the last day of its delivery]' ELSE '' END)
+FROM cbh_anomalies()
+WHERE date_trunc('month', day)::DATE IN (
+    SELECT billing_period FROM cbh.ledger
+    WHERE ingestion_id = (SELECT max(ingestion_id) FROM cbh.ledger) AND status IN ('ingested', 'replaced'))
+ORDER BY day, value;"
+    out=$("$DUCKDB" -unsigned -readonly -list -noheader "$WAREHOUSE" -c "$sql" 2>/dev/null) || return 0
+    while IFS=$'\x1f' read -r key line; do
+        [ -n "$key" ] && [ -z "${said[$key]:-}" ] || continue
+        said[$key]=1
+        log "$line"
+    done <<<"$out"
 }
 
 # The candidate billing files under the landing folder, without litter and AWS's companion files.

@@ -254,3 +254,22 @@ def test_an_unknown_option_or_a_third_argument_is_an_error_with_the_usage(args, 
     assert r.returncode == 2, r.stdout + r.stderr
     assert "watch.sh: " in r.stderr and "scripts/watch.sh [LANDING_DIR] [WAREHOUSE]" in r.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_a_delivery_that_brings_a_spend_anomaly_logs_it_once(ext, watcher):
+    landing, warehouse, log = watcher
+    anomalies = os.path.join(REPO, "test", "data", "anomalies")
+    for name in ("daily-2024-09.csv", "daily-2024-10.csv"):
+        shutil.copy(os.path.join(anomalies, name), landing / name)
+    want = ("[WATCHER] anomaly: Amazon Elastic Compute Cloud on 2024-10-14 spent 2443.009 USD against an expected "
+            "914.493 (spike, +1528.516; BoxUsage:p4d.24xlarge in us-east-1: 80.5 %; BoxUsage:m5.xlarge in "
+            "us-east-1: 19.5 %)")
+    assert wait_for(lambda: want in log.read_text(), 20), log.read_text()
+    # a revised October (other line item IDs, the same spend) replaces it and brings the same anomaly: not logged
+    # again
+    with open(os.path.join(anomalies, "daily-2024-10.csv")) as f:
+        revised = f.read().replace("\na", "\nrev-a")
+    (landing / "daily-2024-10.csv").write_text(revised)
+    assert wait_for(lambda: "daily-2024-10.csv: replaced" in log.read_text(), 20), log.read_text()
+    time.sleep(1)
+    assert log.read_text().count("anomaly: Amazon Elastic Compute Cloud on 2024-10-14") == 1, log.read_text()

@@ -177,5 +177,33 @@ ax.set_ylabel(currency)
 ax.set_title("Total spend and waste")
 ax.legend()
 show(fig, "spend_vs_waste.png")
+
+# %% [markdown]
+# Spend anomalies: three months of a daily CUR with a spike, a drop and a new service (scripts/gen_anomalies.py),
+# in a warehouse of their own. EC2's daily spend against its expected band; the anomalies marked.
+
+# %%
+generate("gen_anomalies.py", os.path.join(bills, "anomalies"))
+daily = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+daily.execute(f"LOAD '{EXT}'")
+daily.execute(f"SELECT * FROM cbh_ingest('{bills}/anomalies/*.csv')").fetchall()
+found = daily.execute("SELECT day, value, kind, round(impact, 2) AS impact, top_drivers "
+                      "FROM cbh_anomalies(direction := 'both', weekly := true, lookback_days := 56)").df()
+table(found.drop_duplicates(["value", "kind"]))
+days = daily.execute("SELECT day, actual_cost, expected_cost, lower_bound, upper_bound, kind, currency "
+                     "FROM cbh_anomalies(direction := 'both', weekly := true, lookback_days := 56, all_days := true) "
+                     "WHERE value = 'Amazon Elastic Compute Cloud' ORDER BY day").df()
+fig, ax = plt.subplots(figsize=(8, 4))
+ax.fill_between(days["day"], days["lower_bound"].astype(float), days["upper_bound"].astype(float), color="#d5e8f5",
+                label="expected band")
+ax.plot(days["day"], days["expected_cost"].astype(float), color="#5b8db8", linewidth=1, label="expected")
+ax.plot(days["day"], days["actual_cost"].astype(float), color="#222222", linewidth=1, label="spend")
+marked = days[days["kind"].notna()]
+ax.scatter(marked["day"], marked["actual_cost"].astype(float), color="#c0392b", zorder=3, label="anomaly")
+ax.set_ylabel(days["currency"].iloc[0] if len(days) else "")
+ax.set_title("Amazon EC2, daily spend and its expected band")
+ax.legend()
+show(fig, "anomalies.png")
+daily.close()
 print("figures:", ", ".join(sorted(os.listdir(FIGURES))))
 con.close()

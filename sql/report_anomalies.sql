@@ -6,7 +6,8 @@
 -- day is an anomaly when the warehouse has at least $2 days before it, is outside the band ($6 'up': above it only), its impact is at least $4 in money and,
 -- where something was expected, at least $5 of it. Consecutive anomalous days of one value are one episode. The
 -- last day each delivery has is `provisional`: a real CUR's last day is incomplete. $7 and $8 bound the days shown
--- (NULL: all). {cost} is the cost column (billed_cost or effective_cost). Money of two currencies is never added.
+-- (NULL: all); with $10, every day judged is shown, those in the band with `kind` NULL. {cost} is the cost column
+-- (billed_cost or effective_cost). Money of two currencies is never added.
 WITH usage AS (
     SELECT day, currency, {value} AS value, sum({cost}) AS cost
     FROM cbh.gold_daily
@@ -88,17 +89,22 @@ drivers AS (
      AND (d.delta > 0) = (a.impact > 0)
     GROUP BY ALL
 )
-SELECT e.day, {dimension} AS dimension, e.value, e.cost AS actual_cost, e.expected::DECIMAL(38, 18) AS expected_cost,
-       e.lower_bound, e.upper_bound, e.impact,
-       CASE WHEN e.expected > 0 THEN round(e.impact / e.expected, 6)::DECIMAL(38, 18) END AS impact_pct,
-       CASE WHEN e.deviation > 0 THEN round((e.cost - e.expected) / e.deviation, 3)::DECIMAL(38, 18) END AS score,
-       e.kind, d.top_drivers, e.history_days,
-       e.day IN (SELECT max(day) FROM cbh.gold_daily WHERE NOT spans_days
+SELECT j.day, {dimension} AS dimension, j.value, j.cost AS actual_cost, j.expected::DECIMAL(38, 18) AS expected_cost,
+       j.lower_bound, j.upper_bound, j.impact,
+       CASE WHEN j.expected > 0 THEN round(j.impact / j.expected, 6)::DECIMAL(38, 18) END AS impact_pct,
+       CASE WHEN j.deviation > 0 THEN round((j.cost - j.expected) / j.deviation, 3)::DECIMAL(38, 18) END AS score,
+       e.kind, d.top_drivers, j.history_days,
+       j.day IN (SELECT max(day) FROM cbh.gold_daily WHERE NOT spans_days
                  GROUP BY provider, billing_account, billing_period) AS provisional,
-       dense_rank() OVER (ORDER BY e.start_day, e.currency, e.value, e.end_day) AS anomaly_id, e.start_day,
-       e.end_day, e.total_impact::DECIMAL(38, 18) AS total_impact, e.currency
-FROM episodes e
+       CASE WHEN e.day IS NOT NULL
+            THEN dense_rank() OVER (PARTITION BY e.day IS NULL ORDER BY e.start_day, e.currency, e.value, e.end_day)
+       END AS anomaly_id,
+       e.start_day, e.end_day, e.total_impact::DECIMAL(38, 18) AS total_impact, j.currency
+FROM judged j
+LEFT JOIN episodes e
+       ON e.day = j.day AND e.currency IS NOT DISTINCT FROM j.currency AND e.value IS NOT DISTINCT FROM j.value
 LEFT JOIN drivers d
-       ON d.day = e.day AND d.currency IS NOT DISTINCT FROM e.currency AND d.value IS NOT DISTINCT FROM e.value
-WHERE ($7::DATE IS NULL OR e.day >= $7::DATE) AND ($8::DATE IS NULL OR e.day <= $8::DATE)
-ORDER BY e.day DESC, abs(e.impact) DESC, e.value
+       ON d.day = j.day AND d.currency IS NOT DISTINCT FROM j.currency AND d.value IS NOT DISTINCT FROM j.value
+WHERE (e.day IS NOT NULL OR $10::BOOLEAN)
+  AND ($7::DATE IS NULL OR j.day >= $7::DATE) AND ($8::DATE IS NULL OR j.day <= $8::DATE)
+ORDER BY j.day DESC, e.day IS NULL, abs(j.impact) DESC, j.value

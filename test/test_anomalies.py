@@ -137,3 +137,14 @@ def test_the_ci_gate_holds_the_anomalies_of_a_period_to_a_budget(con):
     # the latest period by default: November's new Bedrock spend, 14 days of about 200 USD
     with pytest.raises(Exception, match=r"anomalies in billing period 2024-11 cost 2\d{3}\.\d+ USD .* Amazon Bedrock"):
         con.execute("SELECT * FROM cbh_check(max_anomaly_impact := 1000)").fetchall()
+
+
+def test_all_days_shows_every_day_judged_with_its_band(con):
+    rows = con.execute("SELECT value, kind, lower_bound <= actual_cost AND actual_cost <= upper_bound, anomaly_id "
+                       "FROM cbh_anomalies(all_days := true) WHERE day = '2024-10-14' ORDER BY value").fetchall()
+    # Bedrock has not started yet: 0 spent, 0 expected
+    assert rows == [("Amazon Bedrock", None, True, None), ("Amazon Elastic Compute Cloud", "spike", False, 1),
+                    ("Amazon Relational Database Service", None, True, None),
+                    ("Amazon Simple Storage Service", None, True, None)]
+    days = con.execute("SELECT count(DISTINCT day) FROM cbh_anomalies(all_days := true)").fetchone()[0]
+    assert days == 91 - 7  # every day but the first week, which has too little history

@@ -1,6 +1,6 @@
 """The notebook runs in Jupyter: examples/tour.ipynb itself (not only tour.py) is executed by a real IPython kernel
 of this venv (ipykernel), by `jupyter nbconvert --execute` from the examples/ folder and by nbclient with the kernel
-started in the repository's folder. Each run must have no error, show the zombie report and draw its four figures
+started in the repository's folder. Each run must have no error, show the zombie report and draw its five figures
 inline (image/png outputs), and write them to its output folder."""
 import base64
 import json
@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 from conftest import REPO, VENV_BIN
 
 NOTEBOOK = os.path.join(REPO, "examples", "tour.ipynb")
-FIGURES = ["spend_vs_waste.png", "waste_by_month.png", "waste_by_owner.png", "waste_by_service.png"]
+FIGURES = ["anomalies.png", "spend_vs_waste.png", "waste_by_month.png", "waste_by_owner.png", "waste_by_service.png"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -63,7 +63,7 @@ def text_of(output):
 
 
 def check_ran(nb, out):
-    """No error output; the zombie report is shown (as a table) with what the scenario must find; four figures are
+    """No error output; the zombie report is shown (as a table) with what the scenario must find; five figures are
     shown inline as PNGs and written to `out`/figures."""
     errors = [text_of(o) for o in outputs(nb) if o.output_type == "error"]
     assert not errors, errors

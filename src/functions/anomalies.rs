@@ -36,6 +36,7 @@ impl CbhFunction for Anomalies {
         ("min_impact_pct", "the least impact as a share of the expected spend (default 0.1 = 10 %)"),
         ("direction", "up (default: spikes and new spend) or both (drops and gone spend too)"),
         ("weekly", "true holds each day against the same weekday only (weekend dips are not drops)"),
+        ("all_days", "true shows every day judged, with its band (kind NULL where it is inside): for a chart"),
         ("from_day", "only days from this one"),
         ("to_day", "only days up to this one"),
     ];
@@ -73,6 +74,7 @@ impl CbhFunction for Anomalies {
             ("min_impact_pct".into(), LogicalTypeHandle::decimal(38, 6)),
             ("direction".into(), text()),
             ("weekly".into(), LogicalTypeId::Boolean.into()),
+            ("all_days".into(), LogicalTypeId::Boolean.into()),
             ("from_day".into(), LogicalTypeId::Date.into()),
             ("to_day".into(), LogicalTypeId::Date.into()),
         ]
@@ -122,6 +124,7 @@ impl CbhFunction for Anomalies {
             min_impact_pct: not_negative("min_impact_pct", &d.min_impact_pct)?,
             direction,
             weekly: named_bool(bind, "weekly"),
+            all_days: named_bool(bind, "all_days"),
             from_day: named_text(bind, "from_day"),
             to_day: named_text(bind, "to_day"),
         }))

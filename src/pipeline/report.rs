@@ -95,6 +95,8 @@ pub struct AnomalyFilter {
     pub direction: String,
     /// Held against the same weekday only.
     pub weekly: bool,
+    /// Every day judged, not only the anomalies.
+    pub all_days: bool,
     /// Days (`YYYY-MM-DD`), or None.
     pub from_day: Option<String>,
     pub to_day: Option<String>,
@@ -159,12 +161,13 @@ impl AnomalyFilter {
             min_impact_pct: "0.1".into(),
             direction: "up".into(),
             weekly: false,
+            all_days: false,
             from_day: None,
             to_day: None,
         }
     }
 
-    fn params(&self) -> [&dyn ToSql; 9] {
+    fn params(&self) -> [&dyn ToSql; 10] {
         [
             &self.lookback_days,
             &self.min_history_days,
@@ -175,6 +178,7 @@ impl AnomalyFilter {
             &self.from_day,
             &self.to_day,
             &self.weekly,
+            &self.all_days,
         ]
     }
 }

@@ -83,6 +83,7 @@ PROPERTIES = cargo test --quiet --test properties > build/properties.log 2>&1 ||
 data: venv
 	$(PY) scripts/gen_cur.py --out $(DATA) --size-mb $(SIZE_MB) --periods 2024-09,2024-10
 	$(PY) scripts/gen_zombies.py $(DATA)/zombies
+	$(PY) scripts/gen_anomalies.py $(DATA)/anomalies
 
 # Benchmarks against DuckDB alone (docs/performance.md); writes bench/results.md. BENCH_MB: the main file's size,
 # BIG_MB: the memory-limited ingest (0 skips it). Inputs are generated (gen_cur.py) into data/bench once.

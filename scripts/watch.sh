@@ -102,6 +102,20 @@ later() {
     log "$why; will retry $# file(s) in $(awk -v d="$longest" 'BEGIN { printf "%g", d / 1000000 }')s"
 }
 
+# The spend anomalies (cbh_anomalies' defaults) on the days of the billing periods the call just landed, as
+# "#anomaly", a key, "" and the line to log; in the same call as the ingest, so the warehouse is opened once.
+# Monthly bills have no days to tell: no rows.
+ANOMALIES="SELECT concat_ws(chr(31), '#anomaly', day || ' ' || coalesce(value, '') || ' ' || coalesce(currency, ''), '',
+       'anomaly: ' || coalesce(value, '(none)') || ' on ' || day || ' spent ' || cbh.num(actual_cost)
+       || coalesce(' ' || currency, '') || ' against an expected ' || cbh.num(expected_cost) || ' (' || kind || ', '
+       || CASE WHEN impact >= 0 THEN '+' ELSE '' END || cbh.num(impact) || coalesce('; ' || top_drivers, '') || ')'
+       || CASE WHEN provisional THEN ' [provisional: the last day of its delivery]' ELSE '' END)
+FROM cbh_anomalies(if_monthly := 'empty')
+WHERE date_trunc('month', day)::DATE IN (
+    SELECT billing_period FROM cbh.ledger
+    WHERE ingestion_id = (SELECT max(ingestion_id) FROM cbh.ledger) AND status IN ('ingested', 'replaced'))
+ORDER BY day, value;"
+
 # Ingests the files given as arguments in one call (retried while the warehouse is locked) and marks each done or
 # to be retried. Returns 1 if any is left to retry.
 ingest() {
@@ -115,6 +129,7 @@ SELECT concat_ws(chr(31), file, status, replace(coalesce(error, ''), chr(10), ' 
        || coalesce(' error=' || replace(error, chr(10), ' '), '')
        || ' ({secs})')
 FROM cbh_ingest([$list]);
+$ANOMALIES
 CHECKPOINT;"
     for ((attempt = 1; ; attempt++)); do
         start=$(date +%s.%N)
@@ -136,12 +151,15 @@ CHECKPOINT;"
     done
     secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2fs", e - s }')
     local -A asked=()
-    local landed=""
     for f in "$@"; do asked[$f]=1; done
     while IFS=$'\x1f' read -r f status error line; do
         [ -n "$f" ] || continue
+        if [ "$f" = "#anomaly" ]; then  # a spend anomaly on a day this call brought: logged once
+            [ -n "${said[$status]:-}" ] || log "$line"
+            said[$status]=1
+            continue
+        fi
         log "${line//\{secs\}/$secs}"
-        case "$status" in ingested | replaced) landed=1 ;; esac
         [ -n "${sig[$f]:-}" ] || continue  # a file no scan listed, or already done: a part a manifest named
         unset 'asked[$f]'
         if [ "$status" = rejected ] && transient "$error"; then
@@ -152,32 +170,9 @@ CHECKPOINT;"
         fi
     done <<<"$out"
     retry+=("${!asked[@]}")  # files cbh did not report on
-    [ -n "$landed" ] && anomalies
     [ ${#retry[@]} -eq 0 ] && return 0
     later "not done (rejected for a transient reason, see above)" "${retry[@]}"
     return 1
-}
-
-# Logs the spend anomalies (cbh_anomalies' defaults) on the days of the billing periods the last call landed, each
-# once. Monthly bills have none to tell (cbh_anomalies says so; that is not the watcher's error).
-anomalies() {
-    local out key line sql="LOAD $(sql_string "$EXT");
-SELECT concat_ws(chr(31), day || ' ' || coalesce(value, '') || ' ' || coalesce(currency, ''),
-       'anomaly: ' || coalesce(value, '(none)') || ' on ' || day || ' spent ' || cbh.num(actual_cost)
-       || coalesce(' ' || currency, '') || ' against an expected ' || cbh.num(expected_cost) || ' (' || kind || ', '
-       || CASE WHEN impact >= 0 THEN '+' ELSE '' END || cbh.num(impact) || coalesce('; ' || top_drivers, '') || ')'
-       || CASE WHEN provisional THEN ' [provisional: the last day of its delivery]' ELSE '' END)
-FROM cbh_anomalies()
-WHERE date_trunc('month', day)::DATE IN (
-    SELECT billing_period FROM cbh.ledger
-    WHERE ingestion_id = (SELECT max(ingestion_id) FROM cbh.ledger) AND status IN ('ingested', 'replaced'))
-ORDER BY day, value;"
-    out=$("$DUCKDB" -unsigned -readonly -list -noheader "$WAREHOUSE" -c "$sql" 2>/dev/null) || return 0
-    while IFS=$'\x1f' read -r key line; do
-        [ -n "$key" ] && [ -z "${said[$key]:-}" ] || continue
-        said[$key]=1
-        log "$line"
-    done <<<"$out"
 }
 
 # The candidate billing files under the landing folder, without litter and AWS's companion files.

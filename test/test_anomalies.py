@@ -113,6 +113,7 @@ def test_monthly_bills_are_said_to_be_monthly_and_no_day_is_invented(connect, tm
     assert con.execute(f"SELECT status FROM cbh_ingest('{path}')").fetchall() == [("ingested",)]
     with pytest.raises(Exception, match="the bills in this warehouse are monthly"):
         con.execute("SELECT * FROM cbh_anomalies()").fetchall()
+    assert con.execute("SELECT * FROM cbh_anomalies(if_monthly := 'empty')").fetchall() == []  # the watch loop's
     assert connect().execute("SELECT * FROM cbh_anomalies()").fetchall() == []  # no warehouse yet: nothing
 
 

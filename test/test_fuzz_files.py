@@ -300,11 +300,13 @@ def consistency(con):
     """What must hold in the warehouse whatever was ingested; returns a list of problems."""
     problems = []
     silver = sorted(con.execute(
-        "SELECT billing_period, provider, billing_account, line_items, billed_cost, effective_cost "
+        "SELECT billing_period, provider, billing_account, currency, line_items, billed_cost, effective_cost "
         "FROM cbh_silver()").fetchall(), key=repr)
+    # one row per currency: money of two currencies is never added
     lines = sorted(con.execute(
-        "SELECT BillingPeriodStart::DATE, ProviderName, BillingAccountId, count(*), coalesce(sum(BilledCost), 0), "
-        "coalesce(sum(EffectiveCost), 0) FROM cbh.silver_line_items GROUP BY ALL").fetchall(), key=repr)
+        "SELECT BillingPeriodStart::DATE, ProviderName, BillingAccountId, BillingCurrency, count(*), "
+        "coalesce(sum(BilledCost), 0), coalesce(sum(EffectiveCost), 0) FROM cbh.silver_line_items GROUP BY ALL"
+        ).fetchall(), key=repr)
     if silver != lines:
         problems.append(f"cbh_silver() {set(silver) - set(lines)} != Silver line items {set(lines) - set(silver)}")
     bronze = " UNION ALL ".join(

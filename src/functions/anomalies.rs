@@ -37,6 +37,7 @@ impl CbhFunction for Anomalies {
         ("direction", "up (default: spikes and new spend) or both (drops and gone spend too)"),
         ("weekly", "true holds each day against the same weekday only (weekend dips are not drops)"),
         ("all_days", "true shows every day judged, with its band (kind NULL where it is inside): for a chart"),
+        ("if_monthly", "'error' (default): monthly bills are an error saying so; 'empty': no rows (a script's loop)"),
         ("from_day", "only days from this one"),
         ("to_day", "only days up to this one"),
     ];
@@ -75,6 +76,7 @@ impl CbhFunction for Anomalies {
             ("direction".into(), text()),
             ("weekly".into(), LogicalTypeId::Boolean.into()),
             ("all_days".into(), LogicalTypeId::Boolean.into()),
+            ("if_monthly".into(), text()),
             ("from_day".into(), LogicalTypeId::Date.into()),
             ("to_day".into(), LogicalTypeId::Date.into()),
         ]
@@ -98,6 +100,11 @@ impl CbhFunction for Anomalies {
         if direction != "up" && direction != "both" {
             return Err(usage(format!("direction := '{direction}'): the direction is 'up' or 'both'")));
         }
+        let monthly_error = match named_text(bind, "if_monthly").unwrap_or_else(|| "error".into()).as_str() {
+            "error" => true,
+            "empty" => false,
+            other => return Err(usage(format!("if_monthly := '{other}'): it is 'error' or 'empty'"))),
+        };
         let days = |name: &str, default: i64, least: i64| -> Result<i64> {
             let n = named_text(bind, name).map_or(Ok(default), |v| v.parse::<i64>().map_err(|_| v.clone()));
             match n {
@@ -125,6 +132,7 @@ impl CbhFunction for Anomalies {
             direction,
             weekly: named_bool(bind, "weekly"),
             all_days: named_bool(bind, "all_days"),
+            monthly_error,
             from_day: named_text(bind, "from_day"),
             to_day: named_text(bind, "to_day"),
         }))

@@ -97,6 +97,8 @@ pub struct AnomalyFilter {
     pub weekly: bool,
     /// Every day judged, not only the anomalies.
     pub all_days: bool,
+    /// Monthly bills are an error (else: no rows, as no day can be told).
+    pub monthly_error: bool,
     /// Days (`YYYY-MM-DD`), or None.
     pub from_day: Option<String>,
     pub to_day: Option<String>,
@@ -104,7 +106,9 @@ pub struct AnomalyFilter {
 
 /// `cbh_anomalies`' rows; an error saying so where the bills are monthly (no day can be told apart).
 pub fn anomalies(con: &Connection, f: &AnomalyFilter) -> Result<Vec<RecordBatch>> {
-    anomalies_monthly(con)?;
+    if f.monthly_error {
+        anomalies_monthly(con)?;
+    }
     query(con, &anomalies_sql(f), &f.params(), "finding spend anomalies")
 }
 
@@ -162,6 +166,7 @@ impl AnomalyFilter {
             direction: "up".into(),
             weekly: false,
             all_days: false,
+            monthly_error: true,
             from_day: None,
             to_day: None,
         }

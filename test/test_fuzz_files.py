@@ -347,6 +347,13 @@ def canonical(fmt, name):
     return snake_case(name) if fmt == "cur" else name.lower()
 
 
+def same_column(fmt, a, b):
+    """Whether cbh reads a and b as one column: the same canonical name, or for the CUR family the same letters and
+    digits in any case (`LINEITEM/UNBLENDEDCOST`; docs/formats.md)."""
+    squash = lambda s: "".join(ch for ch in s.lower() if ch.isascii() and ch.isalnum())
+    return canonical(fmt, a) == canonical(fmt, b) or (fmt != "focus" and squash(a) != "" and squash(a) == squash(b))
+
+
 def landed_matches_file(con, gen, path, fmt, rows):
     """A landed file's Silver rows are the file's rows, and its billed cost is what DuckDB reads from the file."""
     n, billed = con.execute("SELECT count(*), coalesce(sum(BilledCost), 0) FROM cbh.silver_line_items "
@@ -363,7 +370,7 @@ def landed_matches_file(con, gen, path, fmt, rows):
     except duckdb.Error as e:
         return f"landed, but DuckDB cannot read it: {str(e).splitlines()[0]}"
     # the cost column as cbh resolves it: by canonical name, any case
-    cost = [c for c in columns if canonical(fmt, c) == canonical(fmt, COST[fmt])]
+    cost = [c for c in columns if same_column(fmt, c, COST[fmt])]
     if len(cost) != 1:
         return f"landed, but {len(cost)} of its columns are the cost column to cbh: {cost}"
     col = '"' + cost[0].replace('"', '""') + '"'

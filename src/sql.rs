@@ -30,6 +30,9 @@ sql_files! {
     READ_CSV = "read_csv.sql";
     READ_PARQUET = "read_parquet.sql";
     BRONZE_KEYS = "bronze_keys.sql";
+    ANOMALIES_SPEND_DAILY = "anomalies_spend_daily.sql";
+    ANOMALIES_SPEND_SILVER = "anomalies_spend_silver.sql";
+    ANOMALIES_TAG_KEYS = "anomalies_tag_keys.sql";
     CHECK_ANOMALIES = "check_anomalies.sql";
     CHECK_PERIOD = "check_period.sql";
     DAILY_COUNT = "daily_count.sql";

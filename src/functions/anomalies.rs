@@ -1,6 +1,7 @@
 //! `cbh_anomalies(dimension := VARCHAR, cost := VARCHAR, lookback_days := INTEGER, min_history_days := INTEGER,
 //! threshold := DECIMAL, min_impact := DECIMAL, min_impact_pct := DECIMAL, direction := VARCHAR, weekly := BOOLEAN,
-//! from_day := DATE, to_day := DATE)`: the days spend jumped (or dropped), per value of a dimension, from Gold's daily spend.
+//! from_day := DATE, to_day := DATE)`: the days spend jumped (or dropped), per value of a dimension, from Gold's
+//! daily spend (by resource or tag: from Silver's line items).
 
 use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::core::{LogicalTypeHandle, LogicalTypeId};
@@ -8,9 +9,10 @@ use duckdb::vtab::BindInfo;
 
 use super::{named_bool, named_text, warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::{Error, Result};
-use crate::pipeline::report::{self, AnomalyFilter};
+use crate::pipeline::anomalies::{self, AnomalyFilter, Spend};
 
-/// The dimensions, as `dimension :=` names them, and the column of cbh.gold_daily each reads.
+/// The dimensions of Gold's daily spend, as `dimension :=` names them, and the column of cbh.gold_daily each reads
+/// (also: `resource` and `tag:<key>`, from Silver).
 const DIMENSIONS: &[(&str, &str)] = &[
     ("service", "service"),
     ("account", "billing_account"),
@@ -25,9 +27,9 @@ pub struct Anomalies(AnomalyFilter);
 impl CbhFunction for Anomalies {
     const NAME: &'static str = "cbh_anomalies";
     const ABOUT: &'static str =
-        "The days spend jumped: per service, account, region or usage type, against the trailing days' median.";
+        "The days spend jumped: per service, account, region, usage type, resource or tag, against the trailing days' median.";
     const HELP: &'static [(&'static str, &'static str)] = &[
-        ("dimension", "service (default), account, sub_account, region or usage_type"),
+        ("dimension", "service (default), account, sub_account, region, usage_type, resource or tag:<key>"),
         ("cost", "effective (default: amortized) or billed"),
         ("lookback_days", "the trailing days a day is held against (default 28)"),
         ("min_history_days", "days of history a day needs to be judged (default 7)"),
@@ -35,7 +37,7 @@ impl CbhFunction for Anomalies {
         ("min_impact", "the least impact in money (default 1)"),
         ("min_impact_pct", "the least impact as a share of the expected spend (default 0.1 = 10 %)"),
         ("direction", "up (default: spikes and new spend) or both (drops and gone spend too)"),
-        ("weekly", "true holds each day against the same weekday only (weekend dips are not drops)"),
+        ("weekly", "true: each day against the same weekday only; false: against every day; default: the same weekday where its median is outside the band of every day (weekend dips are not drops)"),
         ("all_days", "true shows every day judged, with its band (kind NULL where it is inside): for a chart"),
         ("if_monthly", "'error' (default): monthly bills are an error saying so; 'empty': no rows (a script's loop)"),
         ("from_day", "only days from this one"),
@@ -61,6 +63,7 @@ impl CbhFunction for Anomalies {
         ("end_day", Ty::Date),
         ("total_impact", Ty::Money),
         ("currency", Ty::Text),
+        ("by_weekday", Ty::Bool),
     ];
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
@@ -85,15 +88,17 @@ impl CbhFunction for Anomalies {
     fn bind(bind: &BindInfo) -> Result<Self> {
         let usage = |msg: String| Error::Usage(format!("cbh_anomalies({msg}"));
         let d = AnomalyFilter::defaults();
-        let dimension = named_text(bind, "dimension").unwrap_or_else(|| d.dimension.into());
-        let column = DIMENSIONS.iter().find(|(d, _)| d.eq_ignore_ascii_case(dimension.trim())).map(|d| d.1);
-        let Some(column) = column else {
+        let dimension = named_text(bind, "dimension").unwrap_or_else(|| d.dimension.clone());
+        let spend = spend(dimension.trim()).ok_or_else(|| {
             let names: Vec<&str> = DIMENSIONS.iter().map(|d| d.0).collect();
-            return Err(usage(format!("dimension := '{dimension}'): a dimension is one of {}", names.join(", "))));
-        };
-        let cost = match named_text(bind, "cost").unwrap_or_else(|| "effective".into()).to_ascii_lowercase().trim() {
-            "effective" => "effective_cost",
-            "billed" => "billed_cost",
+            usage(format!(
+                "dimension := '{dimension}'): a dimension is one of {}, resource or tag:<key>",
+                names.join(", ")
+            ))
+        })?;
+        let billed = match named_text(bind, "cost").unwrap_or_else(|| "effective".into()).to_ascii_lowercase().trim() {
+            "effective" => false,
+            "billed" => true,
             other => return Err(usage(format!("cost := '{other}'): the cost is 'effective' or 'billed'"))),
         };
         let direction = named_text(bind, "direction").unwrap_or(d.direction).to_ascii_lowercase();
@@ -121,16 +126,20 @@ impl CbhFunction for Anomalies {
             }
         };
         Ok(Anomalies(AnomalyFilter {
-            dimension: DIMENSIONS.iter().find(|d| d.1 == column).map_or("service", |d| d.0),
-            column,
-            cost,
+            dimension: match &spend {
+                Spend::Daily(column) => DIMENSIONS.iter().find(|d| d.1 == *column).map_or("service", |d| d.0).into(),
+                Spend::Resource => "resource".into(),
+                Spend::Tag(key) => format!("tag:{key}"),
+            },
+            spend,
+            billed,
             lookback_days: days("lookback_days", d.lookback_days, 2)?,
             min_history_days: days("min_history_days", d.min_history_days, 1)?,
             threshold: not_negative("threshold", &d.threshold)?,
             min_impact: not_negative("min_impact", &d.min_impact)?,
             min_impact_pct: not_negative("min_impact_pct", &d.min_impact_pct)?,
             direction,
-            weekly: named_bool(bind, "weekly"),
+            weekly: named_text(bind, "weekly").map(|v| v.eq_ignore_ascii_case("true")),
             all_days: named_bool(bind, "all_days"),
             monthly_error,
             from_day: named_text(bind, "from_day"),
@@ -142,6 +151,18 @@ impl CbhFunction for Anomalies {
         if !warehouse_ready(call.pool)? {
             return Ok(Vec::new());
         }
-        report::anomalies(&call.pool.reader(), &self.0)
+        anomalies::anomalies(&call.pool.reader(), &self.0)
     }
+}
+
+/// The spend a dimension's name (as typed) is judged on, if it is one.
+fn spend(name: &str) -> Option<Spend> {
+    if let Some((prefix, key)) = name.split_once(':') {
+        let key = key.trim();
+        return (prefix.trim().eq_ignore_ascii_case("tag") && !key.is_empty()).then(|| Spend::Tag(key.to_string()));
+    }
+    if name.eq_ignore_ascii_case("resource") {
+        return Some(Spend::Resource);
+    }
+    DIMENSIONS.iter().find(|(d, _)| d.eq_ignore_ascii_case(name)).map(|d| Spend::Daily(d.1))
 }

@@ -143,7 +143,7 @@ impl CbhFunction for Check {
         let period = self.billing_period.as_deref();
         let figures = report::check(&con, self.max_waste.as_deref(), self.max_waste_share.as_deref(), period)?;
         if let Some(budget) = &self.max_anomaly_impact {
-            if let Some(message) = report::anomaly_budget(&con, budget, period)? {
+            if let Some(message) = crate::pipeline::anomalies::budget(&con, budget, period)? {
                 return Err(Error::OverBudget(message));
             }
         }

@@ -1,5 +1,6 @@
 //! The Bronze → Silver → Gold pipeline over DuckDB connections: no FFI types here.
 
+pub mod anomalies;
 mod bronze;
 mod checks;
 pub mod discover;

@@ -9,7 +9,7 @@ use duckdb::arrow::datatypes::DataType;
 
 use super::rules::{self, Rules};
 use crate::error::{Context, Error, Result};
-use crate::sql::{self, ident, literal, render, Sql};
+use crate::sql::{self, render};
 
 /// Runs a query and collects its result.
 pub fn query(con: &Connection, sql: &str, params: &[&dyn ToSql], context: &str) -> Result<Vec<RecordBatch>> {
@@ -74,117 +74,6 @@ fn with_findings(
             let skip: Vec<String> = broken.into_iter().map(|b| b.0).collect();
             query(con, &render(template, &[("findings", &rules.findings(&skip))]), params, context)
         }
-    }
-}
-
-/// What `cbh_anomalies` looks for (checked by its bind).
-#[derive(Debug)]
-pub struct AnomalyFilter {
-    /// The dimension's name, and the column of cbh.gold_daily it reads (one of a fixed list).
-    pub dimension: &'static str,
-    pub column: &'static str,
-    /// `effective_cost` or `billed_cost`.
-    pub cost: &'static str,
-    pub lookback_days: i64,
-    pub min_history_days: i64,
-    /// Decimal texts.
-    pub threshold: String,
-    pub min_impact: String,
-    pub min_impact_pct: String,
-    /// `up` or `both`.
-    pub direction: String,
-    /// Held against the same weekday only.
-    pub weekly: bool,
-    /// Every day judged, not only the anomalies.
-    pub all_days: bool,
-    /// Monthly bills are an error (else: no rows, as no day can be told).
-    pub monthly_error: bool,
-    /// Days (`YYYY-MM-DD`), or None.
-    pub from_day: Option<String>,
-    pub to_day: Option<String>,
-}
-
-/// `cbh_anomalies`' rows; an error saying so where the bills are monthly (no day can be told apart).
-pub fn anomalies(con: &Connection, f: &AnomalyFilter) -> Result<Vec<RecordBatch>> {
-    if f.monthly_error {
-        anomalies_monthly(con)?;
-    }
-    query(con, &anomalies_sql(f), &f.params(), "finding spend anomalies")
-}
-
-/// An error when the warehouse's bills are all monthly: no day can be told from another.
-fn anomalies_monthly(con: &Connection) -> Result<()> {
-    let (daily, all): (i64, i64) =
-        con.query_row(sql::DAILY_COUNT, [], |r| Ok((r.get(0)?, r.get(1)?))).context("reading the daily spend")?;
-    if daily == 0 && all > 0 {
-        return Err(Error::Usage(
-            "cbh_anomalies: the bills in this warehouse are monthly (each line item covers its whole month), so no \
-             day can be told from another; export the CUR (or FOCUS) with hourly or daily granularity"
-                .into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The anomaly query of `f` (`sql/report_anomalies.sql`).
-fn anomalies_sql(f: &AnomalyFilter) -> Sql {
-    let vars = [("value", ident(f.column)), ("cost", ident(f.cost)), ("dimension", literal(f.dimension))];
-    sql::fragment(sql::REPORT_ANOMALIES, &vars)
-}
-
-/// `cbh_check`'s anomaly budget: the message of the first currency whose anomalies (found with cbh_anomalies'
-/// defaults on the days of `period`, `YYYY-MM-01`; None: the latest) cost more than `budget` over what was
-/// expected, if any.
-pub fn anomaly_budget(con: &Connection, budget: &str, period: Option<&str>) -> Result<Option<String>> {
-    anomalies_monthly(con)?;
-    let f = AnomalyFilter::defaults();
-    let stmt = render(sql::CHECK_ANOMALIES, &[("anomalies", &anomalies_sql(&f))]);
-    let mut params = f.params().to_vec();
-    params.push(&budget);
-    params.push(&period);
-    let mut stmt = con.prepare(&stmt).context("checking the anomaly budget")?;
-    let mut rows = stmt.query(params.as_slice()).context("checking the anomaly budget")?;
-    match rows.next().context("checking the anomaly budget")? {
-        Some(row) => Ok(Some(row.get::<_, String>(2).context("checking the anomaly budget")?)),
-        None => Ok(None),
-    }
-}
-
-impl AnomalyFilter {
-    /// cbh_anomalies' defaults: by service, effective cost, 28 days back, 7 of history, 3 deviations, an impact of
-    /// at least 1 and 10 %, spikes and new spend only, every day.
-    pub fn defaults() -> AnomalyFilter {
-        AnomalyFilter {
-            dimension: "service",
-            column: "service",
-            cost: "effective_cost",
-            lookback_days: 28,
-            min_history_days: 7,
-            threshold: "3".into(),
-            min_impact: "1".into(),
-            min_impact_pct: "0.1".into(),
-            direction: "up".into(),
-            weekly: false,
-            all_days: false,
-            monthly_error: true,
-            from_day: None,
-            to_day: None,
-        }
-    }
-
-    fn params(&self) -> [&dyn ToSql; 10] {
-        [
-            &self.lookback_days,
-            &self.min_history_days,
-            &self.threshold,
-            &self.min_impact,
-            &self.min_impact_pct,
-            &self.direction,
-            &self.from_day,
-            &self.to_day,
-            &self.weekly,
-            &self.all_days,
-        ]
     }
 }
 

@@ -188,10 +188,10 @@ daily = duckdb.connect(config={"allow_unsigned_extensions": "true"})
 daily.execute(f"LOAD '{EXT}'")
 daily.execute(f"SELECT * FROM cbh_ingest('{bills}/anomalies/*.csv')").fetchall()
 found = daily.execute("SELECT day, value, kind, round(impact, 2) AS impact, top_drivers "
-                      "FROM cbh_anomalies(direction := 'both', weekly := true, lookback_days := 56)").df()
+                      "FROM cbh_anomalies(direction := 'both')").df()
 table(found.drop_duplicates(["value", "kind"]))
 days = daily.execute("SELECT day, actual_cost, expected_cost, lower_bound, upper_bound, kind, currency "
-                     "FROM cbh_anomalies(direction := 'both', weekly := true, lookback_days := 56, all_days := true) "
+                     "FROM cbh_anomalies(direction := 'both', all_days := true) "
                      "WHERE value = 'Amazon Elastic Compute Cloud' ORDER BY day").df()
 fig, ax = plt.subplots(figsize=(8, 4))
 ax.fill_between(days["day"], days["lower_bound"].astype(float), days["upper_bound"].astype(float), color="#d5e8f5",

@@ -75,6 +75,20 @@ def test_weekly_and_both_directions_find_the_drop_too_and_no_weekend(con, bill):
     assert last == [(D(2024, 11, 30), True), (D(2024, 11, 29), False)]
 
 
+def test_status_says_what_the_daily_spend_allows(connect, con, tmp_path):
+    assert con.execute("SELECT spend_days, last_spend_day, anomaly_detection FROM cbh_status()").fetchall() == [
+        (91, D(2024, 11, 30), "ready: 91 days of spend, 2024-09-01 to 2024-11-30")]
+    # a first week: not enough to judge a day yet
+    first = tmp_path / "first-week.csv"
+    with open(os.path.join(REPO, "test", "data", "anomalies", "daily-2024-09.csv")) as f:
+        lines = f.read().splitlines()
+    first.write_text("\n".join([lines[0]] + [l for l in lines[1:] if l.split(",")[6][:10] <= "2024-09-05"]) + "\n")
+    fresh = connect()
+    fresh.execute(f"SELECT * FROM cbh_ingest('{first}')").fetchall()
+    assert fresh.execute("SELECT spend_days, anomaly_detection FROM cbh_status()").fetchall() == [
+        (5, "learning: 5 days of spend; the first day judged needs 7 before it")]
+
+
 def test_other_dimensions_and_a_date_range(con):
     rows = con.execute("SELECT value, kind FROM cbh_anomalies(dimension := 'sub_account') WHERE day = '2024-10-14'"
                        ).fetchall()
@@ -115,6 +129,9 @@ def test_monthly_bills_are_said_to_be_monthly_and_no_day_is_invented(connect, tm
     with pytest.raises(Exception, match="the bills in this warehouse are monthly"):
         con.execute("SELECT * FROM cbh_anomalies()").fetchall()
     assert con.execute("SELECT * FROM cbh_anomalies(if_monthly := 'empty')").fetchall() == []  # the watch loop's
+    # and cbh_status() says so too
+    (days, note), = con.execute("SELECT spend_days, anomaly_detection FROM cbh_status()").fetchall()
+    assert days == 0 and note.startswith("not possible: the bills are monthly"), note
     assert connect().execute("SELECT * FROM cbh_anomalies()").fetchall() == []  # no warehouse yet: nothing
 
 

@@ -13,7 +13,7 @@ pub struct Status;
 impl CbhFunction for Status {
     const NAME: &'static str = "cbh_status";
     const ABOUT: &'static str =
-        "Health of cbh and its warehouse: versions, periods, rows, the last ingestion, one row.";
+        "Health of cbh and its warehouse: versions, periods, rows, the last ingestion, what cbh_anomalies can judge, one row.";
     const COLUMNS: &'static [(&'static str, Ty)] = &[
         ("cbh_version", Ty::Text),
         ("duckdb_version", Ty::Text),
@@ -30,6 +30,9 @@ impl CbhFunction for Status {
         ("last_file", Ty::Text),
         ("last_status", Ty::Text),
         ("lifecycle", Ty::Text),
+        ("spend_days", Ty::BigInt),
+        ("last_spend_day", Ty::Date),
+        ("anomaly_detection", Ty::Text),
     ];
 
     fn bind(_: &BindInfo) -> Result<Self> {

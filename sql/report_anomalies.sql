@@ -32,20 +32,21 @@ filled AS (
     LEFT JOIN usage u
            ON u.day = c.day AND u.currency IS NOT DISTINCT FROM s.currency AND u.value IS NOT DISTINCT FROM s.value
 ),
+-- each day with the days of its history (a join, not window frames: several medians over one pass)
 stats AS (
-    SELECT *, median(cost) OVER a AS a_expected, (1.4826 * mad(cost) OVER a)::DECIMAL(38, 18) AS a_deviation,
-           count(*) OVER a AS a_days, median(cost) OVER w AS w_expected,
-           (1.4826 * mad(cost) OVER w)::DECIMAL(38, 18) AS w_deviation, count(*) OVER w AS w_days,
-           median(cost) OVER r AS r_median, median(cost) OVER o AS o_median
-    FROM filled
-    WINDOW a AS (PARTITION BY currency, value ORDER BY day
-                 RANGE BETWEEN to_days($1::INTEGER) PRECEDING AND INTERVAL 1 DAY PRECEDING),
-           w AS (PARTITION BY currency, value, dayofweek(day) ORDER BY day
-                 RANGE BETWEEN to_days($1::INTEGER) PRECEDING AND INTERVAL 1 DAY PRECEDING),
-           r AS (PARTITION BY currency, value ORDER BY day
-                 RANGE BETWEEN to_days($1::INTEGER // 2) PRECEDING AND INTERVAL 1 DAY PRECEDING),
-           o AS (PARTITION BY currency, value ORDER BY day
-                 RANGE BETWEEN to_days($1::INTEGER) PRECEDING AND to_days($1::INTEGER // 2 + 1) PRECEDING)
+    SELECT f.day, f.currency, f.value, any_value(f.cost) AS cost,
+           median(h.cost) AS a_expected, (1.4826 * mad(h.cost))::DECIMAL(38, 18) AS a_deviation,
+           count(*) AS a_days,
+           median(h.cost) FILTER (WHERE dayofweek(h.day) = dayofweek(f.day)) AS w_expected,
+           (1.4826 * mad(h.cost) FILTER (WHERE dayofweek(h.day) = dayofweek(f.day)))::DECIMAL(38, 18) AS w_deviation,
+           count(*) FILTER (WHERE dayofweek(h.day) = dayofweek(f.day)) AS w_days,
+           median(h.cost) FILTER (WHERE h.day >= f.day - $1::INTEGER // 2) AS r_median,
+           median(h.cost) FILTER (WHERE h.day < f.day - $1::INTEGER // 2) AS o_median
+    FROM filled f
+    JOIN filled h
+      ON h.currency IS NOT DISTINCT FROM f.currency AND h.value IS NOT DISTINCT FROM f.value
+     AND h.day BETWEEN f.day - $1::INTEGER AND f.day - 1
+    GROUP BY f.day, f.currency, f.value
 ),
 modelled AS (
     SELECT day, currency, value, cost, w_expected, w_days,
@@ -122,19 +123,26 @@ driver_usage AS (
            ON a.currency IS NOT DISTINCT FROM g.currency AND a.value IS NOT DISTINCT FROM g.value
     GROUP BY ALL
 ),
-driver_deltas AS (
-    SELECT c.day, s.currency, s.value, s.usage_type, s.region, coalesce(u.cost, 0) AS cost,
-           median(coalesce(u.cost, 0)) OVER (
-               PARTITION BY s.currency, s.value, s.usage_type, s.region ORDER BY c.day
-               RANGE BETWEEN to_days($1::INTEGER) PRECEDING AND INTERVAL 1 DAY PRECEDING) AS a_median,
-           median(coalesce(u.cost, 0)) OVER (
-               PARTITION BY s.currency, s.value, s.usage_type, s.region, dayofweek(c.day) ORDER BY c.day
-               RANGE BETWEEN to_days($1::INTEGER) PRECEDING AND INTERVAL 1 DAY PRECEDING) AS w_median
+driver_filled AS (
+    SELECT c.day, s.currency, s.value, s.usage_type, s.region, coalesce(u.cost, 0) AS cost
     FROM calendar c
     CROSS JOIN (SELECT DISTINCT currency, value, usage_type, region FROM driver_usage) s
     LEFT JOIN driver_usage u
            ON u.day = c.day AND u.currency IS NOT DISTINCT FROM s.currency AND u.value IS NOT DISTINCT FROM s.value
           AND u.usage_type IS NOT DISTINCT FROM s.usage_type AND u.region IS NOT DISTINCT FROM s.region
+),
+driver_deltas AS (
+    SELECT t.day, t.currency, t.value, t.usage_type, t.region,
+           any_value(t.cost) - coalesce(median(h.cost) FILTER (WHERE NOT a.by_weekday
+                                                                  OR dayofweek(h.day) = dayofweek(t.day)), 0) AS delta
+    FROM (SELECT DISTINCT day, currency, value, by_weekday FROM anomalies) a
+    JOIN driver_filled t
+      ON t.day = a.day AND t.currency IS NOT DISTINCT FROM a.currency AND t.value IS NOT DISTINCT FROM a.value
+    JOIN driver_filled h
+      ON h.currency IS NOT DISTINCT FROM t.currency AND h.value IS NOT DISTINCT FROM t.value
+     AND h.usage_type IS NOT DISTINCT FROM t.usage_type AND h.region IS NOT DISTINCT FROM t.region
+     AND h.day BETWEEN t.day - $1::INTEGER AND t.day - 1
+    GROUP BY t.day, t.currency, t.value, t.usage_type, t.region
 ),
 drivers AS (
     SELECT a.day, a.currency, a.value,
@@ -142,14 +150,10 @@ drivers AS (
                              cbh.num(round(100 * d.delta / a.impact, 1))), '; ' ORDER BY abs(d.delta) DESC)
                FILTER (WHERE d.rank <= 3) AS top_drivers
     FROM episodes a
-    JOIN (SELECT *, row_number() OVER (PARTITION BY day, currency, value, by_weekday, delta > 0
-                                       ORDER BY abs(delta) DESC) AS rank
-          FROM (SELECT dd.*, b.by_weekday,
-                       dd.cost - coalesce(CASE WHEN b.by_weekday THEN dd.w_median ELSE dd.a_median END, 0) AS delta
-                FROM driver_deltas dd CROSS JOIN (VALUES (false), (true)) b(by_weekday))
-          WHERE delta <> 0) d
+    JOIN (SELECT *, row_number() OVER (PARTITION BY day, currency, value, delta > 0 ORDER BY abs(delta) DESC) AS rank
+          FROM driver_deltas WHERE delta <> 0) d
       ON d.day = a.day AND d.currency IS NOT DISTINCT FROM a.currency AND d.value IS NOT DISTINCT FROM a.value
-     AND d.by_weekday = a.by_weekday AND (d.delta > 0) = (a.impact > 0)
+     AND (d.delta > 0) = (a.impact > 0)
     GROUP BY ALL
 )
 SELECT j.day, {dimension} AS dimension, j.value, j.cost AS actual_cost, j.expected::DECIMAL(38, 18) AS expected_cost,

@@ -13,6 +13,8 @@ Measures (medians of --reps runs, ratios against the baseline measured in the sa
   5. drop -> visible in cbh_zombies() through the watch loop, 10 MB daily file
   6. peak resident memory of a --big-mb ingest with SET memory_limit = '2GB' (0 skips it)
   7. SHA-256 throughput of the fingerprinting code (its "hashed" note in CBH_TRACE), and whether it overlaps parsing
+  8. cbh_anomalies() and the daily spend table's share of an ingest, on the 10 M warehouse and on a large daily CUR
+     (scripts/bench_anomalies.py)
   and how cost grows: ingest time and warehouse size at 0.1, 0.5, 1 and 2 GB.
 Timings are reported, never judged pass/fail. Inputs come from scripts/gen_cur.py (deterministic).
 """
@@ -238,12 +240,16 @@ def machine(ext):
 
 
 def main():
+    import bench_anomalies  # it imports this module's helpers
+
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ext", required=True)
     p.add_argument("--data", default="data/bench")
     p.add_argument("--size-mb", type=float, default=1000)
     p.add_argument("--big-mb", type=float, default=10000)
     p.add_argument("--zombie-rows", type=int, default=10_000_000)
+    p.add_argument("--anomaly-resources", type=int, default=200_000,
+                   help="resources of the daily CUR for row 8 (scripts/gen_daily.py; 200000: ~35 M line items; 0 skips)")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--scale", default="100,500,1000,2000", help="MB sizes for the growth table ('' skips it)")
     p.add_argument("--out", default=os.path.join(REPO, "bench", "results.md"))
@@ -344,6 +350,9 @@ def main():
     row("4. cbh_silver(), nothing stale", f"{s * 1000:.0f} ms", "< 50 ms")
     row(f"8. cbh_anomalies() on the same warehouse ({daily} rows of daily spend)", f"{an * 1000:.0f} ms",
         "< 100 ms (the claim: < 1 s)")
+
+    if a.anomaly_resources > 0:
+        bench_anomalies.run(row, notes, data, ext, a.anomaly_resources, a.reps)
 
     row("5. 10 MB daily file: drop -> visible in cbh_zombies() (watch loop, CBH_SETTLE=0)",
         f"{watch_latency(ext, work, 10):.2f} s", "< 2 s")

@@ -72,6 +72,7 @@ LINT = cargo fmt --check && cargo clippy --quiet --release --lib --bins --tests 
 check: release build/test/cbh.duckdb_extension venv
 	$(LINT)
 	cargo test --quiet --lib
+	$(PROPERTIES)
 	CBH_EXTENSION=$(CURDIR)/build/release/cbh.duckdb_extension \
 	  CBH_FAULT_EXTENSION=$(CURDIR)/build/test/cbh.duckdb_extension $(PY) -m pytest -q -rs -m "not slow" test
 

@@ -11,4 +11,4 @@ wanted AS (
 SELECT list(key ORDER BY key) FILTER (WHERE typed = (SELECT typed FROM wanted)
                                          OR 'user_' || typed = (SELECT typed FROM wanted)),
        list(key ORDER BY key)
-FROM keys
+FROM keys;

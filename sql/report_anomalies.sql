@@ -1,52 +1,58 @@
 -- report_anomalies.sql: a fragment, not a statement (check_anomalies.sql reads it too): cbh_anomalies' output: the
 -- days whose usage spend of one value of a dimension left its expected band. {spend} is the spend it judges
 -- (anomalies_spend_daily.sql from Gold's daily spend, anomalies_spend_silver.sql from Silver's line items): usage
--- only (purchases and credits neither fake nor hide a spike), no line item spanning more than a day.
--- Each day is held against the trailing $1 days before it (days without spend count as 0): expected is their median,
--- the band expected ± $3 robust deviations (1.4826 × their median absolute deviation × n / (n - 0.8)), widened to the trend (the
--- median projected along the change between the older and the recent half of those days): gradual growth is no
--- spike. Weekly pattern: with $9
--- true, only the days of the same weekday count; with $9 NULL (the default), they do where that weekday's median
--- lies outside the band of all days (a weekend that is always lower, a batch day that is always higher), with the
--- wider of the two deviations, and a day inside its weekday's band is never an anomaly. A day is an anomaly when the warehouse has at least $2 days before it, it is outside the band ($6 'up':
--- above it only), its impact is at least $4 in money and, where something was expected, at least $5 of it.
--- Consecutive anomalous days of one value are one episode. The last day of each billing account's spend is
--- `provisional` (a real CUR's last day is incomplete): it can be a spike, never a drop. $7 and $8 bound the days
--- shown (NULL: all); with $10, every day judged is shown, those in the band with `kind` NULL. Money of two
--- currencies is never added.
-WITH spend AS MATERIALIZED (
-    SELECT day, currency, provider, billing_account, value, usage_type, region, sum(cost) AS cost
-    FROM ({spend})
-    GROUP BY ALL
+-- only (purchases and credits neither fake nor hide a spike), no line item spanning more than a day. {history} is
+-- the statistics of each day's trailing days (anomalies_history_join.sql). {recent} is true where only the last 7 days
+-- of spend are judged unless $7 says otherwise (resources: a large bill has hundreds of thousands).
+-- Each day is held against the trailing $1 days before it (days without spend count as 0): expected is their
+-- median, the band expected ± $3 robust deviations (1.4826 × their median absolute deviation × n / (n - 0.8)),
+-- widened to the trend (the median projected along the change between the older and the recent half of those
+-- days): gradual growth is no spike. Weekly pattern: with $9 true, only the days of the same weekday count; with $9
+-- NULL (the default), they do where that weekday's median lies outside the band of all days (a weekend that is
+-- always lower, a batch day that is always higher), with the wider of the two deviations, and a day inside its
+-- weekday's band is never an anomaly. A day is an anomaly when the warehouse has at least $2 days before it, it is
+-- outside the band ($6 'up': above it only), its impact is at least $4 in money and, where something was expected,
+-- at least $5 of it. Consecutive anomalous days of one value are one episode. The last day of each billing
+-- account's spend is `provisional` (a real CUR's last day is incomplete): it can be a spike, never a drop. $7 and
+-- $8 bound the days judged and shown (NULL: all); with $10, every day judged is shown, those in the band with `kind`
+-- NULL.
+-- Money of two currencies is never added.
+WITH source AS (
+    {spend}
 ),
-usage AS (
-    SELECT day, currency, value, sum(cost) AS cost FROM spend GROUP BY ALL
+usage AS MATERIALIZED (
+    SELECT day, currency, value, sum(cost) AS cost FROM source GROUP BY ALL
 ),
 calendar AS (
     SELECT unnest(generate_series(min(day), max(day), INTERVAL 1 DAY))::DATE AS day FROM usage
 ),
+judged_days AS (
+    SELECT coalesce($7::DATE, CASE WHEN {recent} THEN max(day) - 6 END, min(day)) AS first,
+           coalesce($8::DATE, max(day)) AS last
+    FROM usage
+),
+-- The values that can have an anomaly at all (with $10, every value): one whose daily spend never reaches $4 cannot
+-- move by $4; one that spent every day and never moved by $5 of its least day (up) or of its most (both) cannot
+-- move by $5 of what was expected, which lies between the two.
+candidates AS (
+    SELECT currency, value
+    FROM (SELECT currency, value, max(cost) AS most,
+                 CASE WHEN count(*) < (SELECT count(*) FROM calendar) THEN 0 ELSE min(cost) END AS least
+          FROM usage GROUP BY ALL)
+    WHERE $10::BOOLEAN
+       OR (most >= $4::DECIMAL(38, 18)
+           AND NOT (least > 0 AND most < (1 + $5::DECIMAL(38, 6)) * least
+                    AND ($6::VARCHAR = 'up' OR least > (1 - $5::DECIMAL(38, 6)) * most)))
+),
 filled AS (
     SELECT c.day, s.currency, s.value, coalesce(u.cost, 0)::DECIMAL(38, 18) AS cost
     FROM calendar c
-    CROSS JOIN (SELECT DISTINCT currency, value FROM usage) s
+    CROSS JOIN candidates s
     LEFT JOIN usage u
            ON u.day = c.day AND u.currency IS NOT DISTINCT FROM s.currency AND u.value IS NOT DISTINCT FROM s.value
 ),
--- each day with the days of its history (a join, not window frames: several medians over one pass)
 stats AS (
-    SELECT f.day, f.currency, f.value, any_value(f.cost) AS cost,
-           median(h.cost) AS a_expected, (1.4826 * mad(h.cost))::DECIMAL(38, 18) AS a_deviation,
-           count(*) AS a_days,
-           median(h.cost) FILTER (WHERE dayofweek(h.day) = dayofweek(f.day)) AS w_expected,
-           (1.4826 * mad(h.cost) FILTER (WHERE dayofweek(h.day) = dayofweek(f.day)))::DECIMAL(38, 18) AS w_deviation,
-           count(*) FILTER (WHERE dayofweek(h.day) = dayofweek(f.day)) AS w_days,
-           median(h.cost) FILTER (WHERE h.day >= f.day - $1::INTEGER // 2) AS r_median,
-           median(h.cost) FILTER (WHERE h.day < f.day - $1::INTEGER // 2) AS o_median
-    FROM filled f
-    JOIN filled h
-      ON h.currency IS NOT DISTINCT FROM f.currency AND h.value IS NOT DISTINCT FROM f.value
-     AND h.day BETWEEN f.day - $1::INTEGER AND f.day - 1
-    GROUP BY f.day, f.currency, f.value
+    {history}
 ),
 modelled AS (
     SELECT day, currency, value, cost, w_expected, w_days,
@@ -86,8 +92,11 @@ judged AS (
 -- the last day of each billing account's spend, for the values that account has spend of
 provisional AS (
     SELECT DISTINCT s.currency, s.value, l.day
-    FROM (SELECT DISTINCT currency, value, provider, billing_account FROM spend) s
-    JOIN (SELECT provider, billing_account, max(day) AS day FROM spend GROUP BY ALL) l
+    FROM (SELECT DISTINCT currency, value, provider, billing_account
+          FROM source g
+          SEMI JOIN candidates c ON c.currency IS NOT DISTINCT FROM g.currency AND c.value IS NOT DISTINCT FROM g.value
+         ) s
+    JOIN (SELECT provider, billing_account, max(day) AS day FROM source GROUP BY ALL) l
       ON l.provider = s.provider AND l.billing_account = s.billing_account
 ),
 marked AS (
@@ -118,7 +127,7 @@ episodes AS (
 -- anomaly's impact (the three largest that moved the same way).
 driver_usage AS (
     SELECT g.day, g.currency, g.value, g.usage_type, g.region, sum(g.cost) AS cost
-    FROM spend g
+    FROM source g
     SEMI JOIN (SELECT DISTINCT currency, value FROM anomalies) a
            ON a.currency IS NOT DISTINCT FROM g.currency AND a.value IS NOT DISTINCT FROM g.value
     GROUP BY ALL
@@ -171,5 +180,5 @@ LEFT JOIN episodes e
 LEFT JOIN drivers d
        ON d.day = j.day AND d.currency IS NOT DISTINCT FROM j.currency AND d.value IS NOT DISTINCT FROM j.value
 WHERE (e.day IS NOT NULL OR $10::BOOLEAN)
-  AND ($7::DATE IS NULL OR j.day >= $7::DATE) AND ($8::DATE IS NULL OR j.day <= $8::DATE)
+  AND j.day BETWEEN (SELECT first FROM judged_days) AND (SELECT last FROM judged_days)
 ORDER BY j.day DESC, e.day IS NULL, abs(j.impact) DESC, j.value

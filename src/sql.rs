@@ -30,6 +30,7 @@ sql_files! {
     READ_CSV = "read_csv.sql";
     READ_PARQUET = "read_parquet.sql";
     BRONZE_KEYS = "bronze_keys.sql";
+    ANOMALIES_HISTORY_JOIN = "anomalies_history_join.sql";
     ANOMALIES_SPEND_DAILY = "anomalies_spend_daily.sql";
     ANOMALIES_SPEND_SILVER = "anomalies_spend_silver.sql";
     ANOMALIES_TAG_KEYS = "anomalies_tag_keys.sql";

@@ -98,6 +98,10 @@ def test_other_dimensions_and_a_date_range(con):
     # the jump by usage type, the largest first: p4d.24xlarge new that day (1230), m5.xlarge 270 over its usual
     assert [(v, k) for v, k, _ in rows] == [("BoxUsage:p4d.24xlarge", "new"), ("BoxUsage:m5.xlarge", "spike")]
     assert rows[0][2] == Decimal("1230") and abs(rows[1][2] - 270) < 40
+    # by resource, only the last week is judged unless from_day says otherwise (a large bill has many resources)
+    days = con.execute("SELECT min(day), max(day) FROM cbh_anomalies(dimension := 'resource', all_days := true)"
+                       ).fetchone()
+    assert days == (D(2024, 11, 24), D(2024, 11, 30))
     assert con.execute("SELECT count(*) FROM cbh_anomalies(to_day := DATE '2024-10-13')").fetchone() == (0,)
 
 
@@ -176,11 +180,15 @@ def test_all_days_shows_every_day_judged_with_its_band(con):
 
 def test_by_resource_and_by_tag(con, bill):
     _, truth = bill
-    rows = con.execute("SELECT value, kind, impact FROM cbh_anomalies(dimension := 'resource') "
-                       "WHERE day = $1", [truth["spike"]["day"]]).fetchall()
+    rows = con.execute("SELECT value, kind, impact FROM cbh_anomalies(dimension := 'resource', from_day := $1, "
+                       "to_day := $1)", [truth["spike"]["day"]]).fetchall()
     # the new p4d.24xlarge instance (its 1230 USD, all of it new), and the usual EC2 instance 270 over its median
     assert [(v, k) for v, k, _ in rows] == [(truth["spike"]["resource"], "new"), ("amazonec2-111100002222", "spike")]
     assert rows[0][2] == Decimal("1230") and abs(rows[1][2] - 270) < 40
+    # by resource, only the last week is judged unless from_day says otherwise (a large bill has many resources)
+    days = con.execute("SELECT min(day), max(day) FROM cbh_anomalies(dimension := 'resource', all_days := true)"
+                       ).fetchone()
+    assert days == (D(2024, 11, 24), D(2024, 11, 30))
     # by tag, as users type the key (case and 'user:' aside): team platform spiked, team ml is new spend
     for key in ("team", "TEAM", "user:team"):
         found = episodes(con, f"dimension := 'tag:{key}'")

@@ -84,7 +84,10 @@ fn anomalies_sql(con: &Connection, f: &AnomalyFilter) -> Result<Sql> {
             sql::fragment(sql::ANOMALIES_SPEND_SILVER, &[("value", value), ("cost", silver_cost)])
         }
     };
-    let vars = [("spend", spend), ("dimension", literal(&f.dimension))];
+    let history = sql::fragment(sql::ANOMALIES_HISTORY_JOIN, &[] as &[(&str, Sql)]);
+    // Resources are many (hundreds of thousands on a large bill): the last week unless the caller says otherwise.
+    let recent = Sql::raw_static(if f.spend == Spend::Resource { "true" } else { "false" });
+    let vars = [("spend", spend), ("history", history), ("recent", recent), ("dimension", literal(&f.dimension))];
     Ok(sql::fragment(sql::REPORT_ANOMALIES, &vars))
 }
 

@@ -18,9 +18,9 @@ arithmetic, rounded where cbh rounds), and look-alikes that must stay clean.
   idle_cluster        idle Redshift, ElastiCache, OpenSearch and EMR clusters (metrics). Look-alike: a Redshift
                       cluster with connections; "no metrics": one without metrics.
   old_snapshot        an EBS snapshot and an RDS snapshot billed every day of September to November (found in
-                      November). Look-alike: a snapshot taken on 15 October.
+                      October and November). Look-alike: a snapshot taken on 15 October.
   storage_without_requests  a bucket with storage and only lifecycle transitions for three months (found in
-                      November). Look-alike: a bucket written to in October.
+                      October and November). Look-alike: a bucket written to in October.
   log_storage_growing a log group growing 9, 12.4, 15 GB-months (found in November). Look-alikes: one queried by Logs
                       Insights in November, one in eu-west-2 where the account's region has unattributed queries, one
                       that does not grow.
@@ -81,8 +81,11 @@ def savings(bills, account, finding, truth, active, no_metrics):
         no_metrics.append(("idle_volume", vid, "2024-09-01"))
 
     def iops(vid, kind, per_day, price):
+        desc = {"gp3": f"${price} per provisioned IOPS-month of gp3 - US East (N. Virginia)",
+                "piops": f"${price} per IOPS-month provisioned - US East (Northern Virginia)",
+                "io2": f"${price} per IOPS-month provisioned (io2) - US East (N. Virginia)"}[kind]
         sep.daily(vid, EC2, f"USE1-EBS:VolumeP-IOPS.{kind}", f"CreateVolume-{kind.capitalize()}", price, per_day,
-                  f"${price} per IOPS-month provisioned ({kind})", "us-east-1", "IOPS-Mo")
+                  desc, "us-east-1", "IOPS-Mo")
 
     # gp2: at the bill's gp3 rate (us-east-1 has gp3 volumes), with extra IOPS for a large one, and an estimate.
     volume("vol-0gp3iops0000001", "gp3", 10, "0.08")
@@ -171,7 +174,7 @@ def savings(bills, account, finding, truth, active, no_metrics):
     sep.daily(trail + "s3-data", TRAIL, "USE1-DataEventsRecorded", "None", "0.000001", 200000,
               "$0.10 per 100,000 data events recorded", "us-east-1", "Events")
     sep.daily(trail + "security-copy", TRAIL, "USE1-PaidEventsRecorded", "None", "0.00002", 50000,
-              "$2.00 per 100,000 management events recorded", "us-east-1", "Events")
+              "0.00002 per paid event recorded in US East (N.Virginia) region", "us-east-1", "Events")
     _, cost = sums(sep, trail + "security-copy", "USE1-PaidEventsRecorded")
     truth.append(finding("paid_trail_events", trail + "security-copy", cost, account, "us-east-1"))
     active.extend([trail + "org-main", trail + "s3-data"])
@@ -219,8 +222,10 @@ def periods(bills, account, finding, truth, active, no_metrics, metric):
                    first_day=first)
     for rid, usage_type in ((snap + "snap-0old0000000001", "USE1-EBS:SnapshotUsage"),
                             (rds_snap, "USE1-RDS:ChargedBackupUsage")):
-        _, cost = sums(nov, rid, usage_type)
-        truth.append(finding("old_snapshot", rid, cost, account, "us-east-1", period=periods[nov], periods_seen=3))
+        for bill, seen in ((oct_, 2), (nov, 3)):
+            _, cost = sums(bill, rid, usage_type)
+            truth.append(finding("old_snapshot", rid, cost, account, "us-east-1", period=periods[bill],
+                                 periods_seen=seen))
     active.append(snap + "snap-0young000000002")
 
     # S3: a bucket with storage and lifecycle transitions only, three months; one written to in October.
@@ -232,9 +237,10 @@ def periods(bills, account, finding, truth, active, no_metrics, metric):
                   D("0.0005"), "$0.05 per 1,000 Glacier transition requests", "us-east-1", "Requests")
     oct_.line(3, 24, "Usage", S3, "USE1-Requests-Tier1", "PutObject", "logs-written", 1000, D("0.005"),
               "$0.005 per 1,000 PUT, COPY, POST, or LIST requests", "us-east-1", "Requests")
-    nov_cost = sum(D(r["lineItem/UnblendedCost"]) for r in nov.rows if r["lineItem/ResourceId"] == "archive-untouched")
-    truth.append(finding("storage_without_requests", "archive-untouched", nov_cost, account, "us-east-1",
-                         period=periods[nov], periods_seen=3))
+    for bill, seen in ((oct_, 2), (nov, 3)):
+        cost = sum(D(r["lineItem/UnblendedCost"]) for r in bill.rows if r["lineItem/ResourceId"] == "archive-untouched")
+        truth.append(finding("storage_without_requests", "archive-untouched", cost, account, "us-east-1",
+                             period=periods[bill], periods_seen=seen))
     active.append("logs-written")
 
     # CloudWatch Logs: a group growing, unqueried; one queried in November; one in a region with unattributed
@@ -264,8 +270,12 @@ def periods(bills, account, finding, truth, active, no_metrics, metric):
 
     # Clusters billed for node hours in September, idle by their metrics; a busy one; one without metrics.
     def cluster(arn, product, usage_type, price, nodes, metrics, named=None):
-        sep.daily(arn, product, usage_type, "RunComputeNode", price, 24 * nodes,
-                  f"${price} per node hour", "us-east-1", "Hrs")
+        itype = usage_type.split(":")[-1]
+        desc = {REDSHIFT: f"${price} per {itype.upper()} Compute Node-hour (or partial hour)",
+                CACHE: f"${price} per {itype} Node-hour (or partial hour) running Redis",
+                SEARCH: f"${price} per {itype} instance hour (or partial hour)",
+                EMR: f"${price} per hour for EMR {itype}"}[product]
+        sep.daily(arn, product, usage_type, "RunComputeNode", price, 24 * nodes, desc, "us-east-1", "Hrs")
         for name, statistic, value in metrics:      # by ARN, or by the name CloudWatch gives the cluster
             metric(named or arn, name, statistic, [value] * 30, "Count")
         return sums(sep, arn, usage_type)[1]

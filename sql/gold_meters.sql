@@ -4,8 +4,9 @@
 -- without its region prefix (`USE1-NatGateway-Hours`, `NatGateway-Hours`); where an export has no usage type
 -- (FOCUS), the charge description says what it is, and names the usage type itself in AWS's newer wording ('USD 0.1
 -- per GB-Mo for TimedStorage-ByteHrs in EU (Stockholm)'). Instance and node hours also get their instance type and
--- a context: the service and the description with price and type left out ('on demand linux * instance hour'), so
--- that two types in the same context are the same offer at two sizes or generations. docs/rules.md.
+-- an offer: the service and the usage type's kind (BoxUsage, Multi-AZUsage: then gold_rebuild.sql adds the
+-- operation) or, without a usage type, the description with price and type left out ('on demand linux * instance
+-- hour'), so that two types of one offer are the same thing at two sizes or generations. docs/rules.md.
 CREATE OR REPLACE TEMP TABLE cbh_meters AS
 WITH kinds AS (
     SELECT x_UsageType, ChargeDescription, max(x_ServiceCode) AS code, max(ServiceName) AS service
@@ -20,10 +21,12 @@ named AS (
                AS ut,
            coalesce(lower(ChargeDescription), '') AS d,
            coalesce(code, '') || ' ' || coalesce(service, '') AS svc,
-           lower(nullif(regexp_extract(coalesce(x_UsageType, ''),
-                                       '(?:^|-)(?:BoxUsage|DedicatedUsage|InstanceUsage|InstanceUsageIOOptimized'
-                                       || '|Multi-AZUsage|Multi-AZUsageIOOptimized|NodeUsage|Node|ESInstance)'
-                                       || ':([A-Za-z0-9.-]+)$', 1), '')) AS ut_type,
+           lower(nullif(regexp_extract(coalesce(x_UsageType, ''), '(?:^|-)' || '(BoxUsage|DedicatedUsage|InstanceUsage|InstanceUsageIOOptimized|Multi-AZUsage'
+                                   || '|Multi-AZUsageIOOptimized|NodeUsage|Node|ESInstance)' || ':([A-Za-z0-9.-]+)$', 2),
+                        '')) AS ut_type,
+           nullif(regexp_extract(coalesce(x_UsageType, ''), '(?:^|-)' || '(BoxUsage|DedicatedUsage|InstanceUsage|InstanceUsageIOOptimized|Multi-AZUsage'
+                                   || '|Multi-AZUsageIOOptimized|NodeUsage|Node|ESInstance)' || ':([A-Za-z0-9.-]+)$', 1), '')
+               AS ut_kind,
            nullif(regexp_extract(lower(coalesce(ChargeDescription, '')),
                                  '((?:db\.|cache\.)?[a-z][a-z0-9-]*\.(?:[0-9]*x?large|nano|micro|small|medium'
                                  || '|metal[a-z0-9-]*)(?:\.search|\.elasticsearch)?)', 1), '') AS d_type
@@ -61,7 +64,9 @@ classified AS (
                                  OR (svc ILIKE '%Relational Database%' AND d LIKE '%backup storage%')))
                THEN 'snapshot'
            WHEN ut ILIKE '%ExtendedSupport%' OR d LIKE '%extended support%' THEN 'extended_support'
-           WHEN regexp_matches(ut, '(^|-)PaidEventsRecorded$') OR d LIKE '%paid event%' THEN 'paid_events'
+           WHEN regexp_matches(ut, '(^|-)PaidEventsRecorded$') OR d LIKE '%paid event%'
+                OR (ut = '' AND svc ILIKE '%CloudTrail%' AND d LIKE '%management event%' AND d NOT LIKE '%free%')
+               THEN 'paid_events'
            WHEN (svc LIKE 'AmazonS3 %' OR svc ILIKE '%Simple Storage Service%')
                 AND (regexp_matches(ut, '(^|-)TimedStorage-[A-Za-z0-9-]*ByteHrs$')
                      OR (ut = '' AND (d LIKE '%storage used%' OR d LIKE '%gb-mo% of storage%'))) THEN 's3_storage'
@@ -75,16 +80,19 @@ classified AS (
                 AND (regexp_matches(ut, '(^|-)DataScanned-Bytes$') OR (ut = '' AND d LIKE '%data scanned%'))
                THEN 'log_scanned'
            WHEN ut_type IS NOT NULL
-                OR (ut = '' AND d_type IS NOT NULL AND regexp_matches(d, '(instance|node)[ -]hour')
+                OR (ut = '' AND d_type IS NOT NULL AND regexp_matches(d, '(instance|node)[ -]hour| per hour for emr ')
                     AND d NOT LIKE '%mbps%' AND d NOT LIKE '%spot%') THEN 'instance'
        END AS meter
     FROM named
 )
 SELECT x_UsageType, ChargeDescription, meter,
        CASE WHEN meter = 'instance' THEN coalesce(ut_type, d_type) END AS instance_type,
-       CASE WHEN meter = 'instance'
+       -- A CUR line's offer is its service, usage type and operation (lineItem/Operation: RunInstances:0002 is
+       -- Windows); gold_rebuild.sql adds the operation. FOCUS's is its service and description.
+       CASE WHEN meter = 'instance' AND ut_kind IS NOT NULL THEN coalesce(code, service, '') || ': ' || ut_kind || ' '
+            WHEN meter = 'instance'
             THEN coalesce(code, service, '') || ': '
-                 || replace(regexp_replace(d, '^.*? per ', ''), coalesce(ut_type, d_type), '*') END AS instance_context,
+                 || replace(regexp_replace(d, '^.*? per ', ''), d_type, '*') END AS instance_context,
        meter = 'instance' AND (code IN ('AmazonRedshift', 'AmazonElastiCache', 'AmazonES', 'ElasticMapReduce')
                                OR regexp_matches(coalesce(service, ''),
                                                  '(?i)redshift|elasticache|opensearch|elasticsearch|mapreduce|emr'))

@@ -6,8 +6,10 @@ DELETE FROM cbh.gold_rates WHERE provider = $1 AND billing_account = $2 AND bill
 INSERT INTO cbh.gold_rates BY NAME
 SELECT $1 AS provider, $2 AS billing_account, $3::DATE AS billing_period, s.RegionId AS region,
        s.BillingCurrency AS currency,
-       CASE WHEN m.meter = 'instance' THEN 'instance:' || m.instance_type || ':' || m.instance_context ELSE m.meter END
-           AS rate_key,
+       CASE WHEN m.meter <> 'instance' THEN m.meter
+            WHEN m.instance_context LIKE '% '
+            THEN 'instance:' || m.instance_type || ':' || m.instance_context || coalesce(s.x_Operation, '')
+            ELSE 'instance:' || m.instance_type || ':' || m.instance_context END AS rate_key,
        cbh.ratio(sum(s.BilledCost), sum(s.ConsumedQuantity)) AS rate, sum(s.ConsumedQuantity) AS quantity,
        sum(s.BilledCost) AS cost
 FROM cbh.silver_line_items s

@@ -9,7 +9,9 @@ WITH items AS (
     SELECT s.*,
            cbh.resource_key(ResourceId) AS resource_key,
            ChargeCategory = 'Usage' AND x_LineItemType IS DISTINCT FROM 'SavingsPlanNegation' AS is_usage,
-           m.meter, m.instance_type, m.instance_context, m.cluster,
+           m.meter, m.instance_type, m.cluster,
+           CASE WHEN m.instance_context LIKE '% ' THEN m.instance_context || coalesce(s.x_Operation, '')
+                ELSE m.instance_context END AS instance_context,
            x_LineItemType IN ('RIFee', 'SavingsPlanRecurringFee') OR CommitmentDiscountStatus = 'Unused'
                AS is_commitment
     FROM cbh.silver_line_items s

@@ -6,7 +6,7 @@
 INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('gp2_volume', 'saving',
         'EBS gp2 volume: gp3 at the same size and baseline IOPS costs less.',
-        $$gp2_cost > 0$$,
+        $$resource_id IS NOT NULL AND gp2_cost > 0$$,
         $$format('gp2 volume billed {} GB-months ({} GB) in {}: {} {}; gp3 at the same size{} costs {} ({})',
                  cbh.num(gp2_gb_months),
                  cbh.num(cbh.ratio(gp2_gb_months, cbh.months_seen(billing_period, first_charge, last_charge))),
@@ -15,7 +15,11 @@ VALUES ('gp2_volume', 'saving',
                       THEN ' and IOPS' ELSE '' END,
                  cbh.num(gp2_cost - waste),
                  CASE WHEN rates['ebs:gp3'] IS NOT NULL
-                      THEN format('the bill''s gp3 rate in {}: {} per GB-month', region, cbh.price(rates['ebs:gp3']))
+                      THEN format('the bill''s gp3 rate in {}: {} per GB-month{}', region, cbh.price(rates['ebs:gp3']),
+                                  CASE WHEN gp2_gb_months > 1000 * cbh.months_seen(billing_period, first_charge,
+                                                                                   last_charge)
+                                       THEN coalesce(format(', {} per IOPS-month', cbh.price(rates['ebs:gp3-iops'])),
+                                                     '; IOPS estimated') ELSE '' END)
                       ELSE format('estimate: gp3 at {} % of gp2', cbh.num(100 * params['gp3_share'])) END)$$,
         $$greatest(0, gp2_cost
             - CASE WHEN rates['ebs:gp3'] IS NOT NULL THEN cbh.mul(gp2_gb_months, rates['ebs:gp3'])

@@ -7,7 +7,7 @@
 INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('io1_volume', 'saving',
         'Provisioned IOPS SSD volume: gp3 delivers its IOPS for less, or io2 prices them lower.',
-        $$io_gb_months > 0
+        $$resource_id IS NOT NULL AND io_gb_months > 0
           AND (io_type = 'io1'
                OR io_iops_months <= params['max_gp3_iops'] * cbh.months_seen(billing_period, first_charge, last_charge))$$,
         $$format('{} volume billed {} GB-months and {} IOPS-months ({} GB, {} IOPS) in {}: {} {}; {} costs {} ({})',

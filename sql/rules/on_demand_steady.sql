@@ -5,7 +5,7 @@
 INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('on_demand_steady', 'saving',
         'Instance billed on demand all month with no Savings Plan or RI: a commitment bills it for less.',
-        $$on_demand_hours > 0 AND on_demand_hours = instance_hours
+        $$resource_id IS NOT NULL AND on_demand_hours > 0 AND on_demand_hours = instance_hours
           AND on_demand_hours >= params['min_hours_share']
                                  * date_diff('hour', billing_period, billing_period + INTERVAL 1 MONTH)
           AND NOT regexp_matches(instance_context, '^(ElasticMapReduce|Amazon Elastic MapReduce|Amazon EMR):')$$,

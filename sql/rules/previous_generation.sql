@@ -6,7 +6,7 @@
 INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('previous_generation', 'saving',
         'Instance of a previous generation: its current family at the same size costs less.',
-        $$instance_hours > 0 AND successor IS NOT NULL$$,
+        $$resource_id IS NOT NULL AND instance_hours > 0 AND successor IS NOT NULL$$,
         $$format('{} ran {} h in {} ({} h on demand: {} {}); {} at the same size costs {} ({})',
                  instance_type, cbh.num(instance_hours), strftime(billing_period, '%Y-%m'), cbh.num(on_demand_hours),
                  cbh.num(on_demand_cost), coalesce(currency, ''), cbh.successor_type(instance_type, successor),

@@ -7,4 +7,4 @@ VALUES ('storage_without_requests', 'waste',
         $$resource_id IS NOT NULL AND s3_storage_gb_months > 0 AND s3_requests = 0$$,
         $$format('S3 bucket stored {} GB-months in {} with 0 requests: {} {}', cbh.num(s3_storage_gb_months),
                  strftime(billing_period, '%Y-%m'), cbh.num(cost), coalesce(currency, ''))$$,
-        'cost', 'effective_cost', MAP {'min_periods': 3}, 'cbh');
+        'cost', 'effective_cost', MAP {'min_periods': 2}, 'cbh');

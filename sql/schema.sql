@@ -362,13 +362,23 @@ CREATE OR REPLACE MACRO cbh.seen_seconds(period, first_charge, last_charge) AS
           greatest(3600, coalesce(date_diff('second', first_charge::TIMESTAMP, last_charge::TIMESTAMP), 0)))::HUGEINT;
 
 -- Exact decimal arithmetic for the rules (DuckDB divides decimals as DOUBLE, and multiplies two DECIMAL(38, 18) at
--- scale 36): a money amount or quantity as an integer of its 18 decimal places; a / b (both at least 0) rounded
--- half up to 8 places, NULL where b is 0; a * b as DECIMAL(38, 18), b taken to 8 places (a rate or a share).
+-- scale 36). cbh.units: a money amount or quantity as an integer of its 18 decimal places. cbh.ratio: a / b (a at
+-- least 0, b more than 0, else NULL) to 8 places by long division, the last rounded half up; past 10^11, b and a
+-- count in units of 10^-8 so that nothing overflows, and a quotient past 10^30 is NULL. cbh.mul: a * b as DECIMAL(38,
+-- 18) with b to 8 places (a rate or a share), exactly while |a| < 10^9 and |b| < 1000, else with a to 10 places.
 CREATE OR REPLACE MACRO cbh.units(x) AS replace(x::DECIMAL(38, 18)::VARCHAR, '.', '')::HUGEINT;
+CREATE OR REPLACE MACRO cbh.ratio_units(n, d) AS
+    CASE WHEN d > 0 AND n >= 0 AND n // d < 1000000000000000000000000000000::HUGEINT
+         THEN (n // d)::DECIMAL(38, 0)::DECIMAL(38, 8)
+              + ((n % d * 100000000 // d) + (2 * (n % d * 100000000 % d) >= d)::INTEGER)::DECIMAL(38, 0)
+                * 0.00000001::DECIMAL(38, 8) END;
 CREATE OR REPLACE MACRO cbh.ratio(a, b) AS
-    CASE WHEN b <> 0 THEN ((cbh.units(a) * 200000000 + cbh.units(b)) // (2 * cbh.units(b)))::DECIMAL(38, 0)
-                          * 0.00000001::DECIMAL(38, 8) END;
-CREATE OR REPLACE MACRO cbh.mul(a, b) AS (a::DECIMAL(38, 18) * b::DECIMAL(38, 8))::DECIMAL(38, 18);
+    CASE WHEN abs(b) >= 100000000000
+         THEN cbh.ratio_units(cbh.units(a) // 10000000000, cbh.units(b) // 10000000000)
+         ELSE cbh.ratio_units(cbh.units(a), cbh.units(b)) END;
+CREATE OR REPLACE MACRO cbh.mul(a, b) AS
+    CASE WHEN abs(a) < 1000000000 AND abs(b) < 1000 THEN (a::DECIMAL(38, 18) * b::DECIMAL(38, 8))::DECIMAL(38, 18)
+         ELSE (a::DECIMAL(38, 10) * b::DECIMAL(38, 8))::DECIMAL(38, 18) END;
 
 -- The share of the month of `period` from `first_charge` to `last_charge` (at least an hour), to 8 places: 1 for a
 -- resource billed all month.

@@ -112,6 +112,7 @@ SELECT $1 AS provider, $2 AS billing_account, $3::DATE AS billing_period, t.reso
        y.usage_type, t.* EXCLUDE (resource_key, group_account, group_region, log_scanned_gb),
        -- Logs Insights queries an export does not charge to a log group count for every group of the account and
        -- region.
+       cbh.months_seen($3::DATE, t.first_charge, t.last_charge) AS months_seen,
        t.log_scanned_gb + CASE WHEN t.resource_key IS NOT NULL THEN coalesce(sum(t.log_scanned_gb) FILTER (
            WHERE t.resource_key IS NULL) OVER (PARTITION BY coalesce(t.group_account, y.account),
                                                         coalesce(t.group_region, y.region)), 0) ELSE 0 END

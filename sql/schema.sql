@@ -163,6 +163,7 @@ CREATE TABLE IF NOT EXISTS cbh.gold_usage (
     usage_amount                DECIMAL(38, 18) NOT NULL,
     first_charge                TIMESTAMP,
     last_charge                 TIMESTAMP,
+    months_seen                 DECIMAL(38, 8) NOT NULL,   -- share of the month from first to last charge
     idle_address_hours          DECIMAL(38, 18) NOT NULL,  -- public IPv4 / Elastic IP billed as idle
     idle_address_cost           DECIMAL(38, 18) NOT NULL,
     idle_address_effective_cost DECIMAL(38, 18) NOT NULL,
@@ -366,19 +367,21 @@ CREATE OR REPLACE MACRO cbh.seen_seconds(period, first_charge, last_charge) AS
 -- least 0, b more than 0, else NULL) to 8 places by long division, the last rounded half up; past 10^11, b and a
 -- count in units of 10^-8 so that nothing overflows, and a quotient past 10^30 is NULL. cbh.mul: a * b as DECIMAL(38,
 -- 18) with b to 8 places (a rate or a share), exactly while |a| < 10^9 and |b| < 1000, else with a to 10 places.
+-- Each takes its arguments once (a lambda binds them), so that a rule's SQL stays small to plan.
 CREATE OR REPLACE MACRO cbh.units(x) AS replace(x::DECIMAL(38, 18)::VARCHAR, '.', '')::HUGEINT;
-CREATE OR REPLACE MACRO cbh.ratio_units(n, d) AS
-    CASE WHEN d > 0 AND n >= 0 AND n // d < 1000000000000000000000000000000::HUGEINT
-         THEN (n // d)::DECIMAL(38, 0)::DECIMAL(38, 8)
-              + ((n % d * 100000000 // d) + (2 * (n % d * 100000000 % d) >= d)::INTEGER)::DECIMAL(38, 0)
-                * 0.00000001::DECIMAL(38, 8) END;
 CREATE OR REPLACE MACRO cbh.ratio(a, b) AS
-    CASE WHEN abs(b) >= 100000000000
-         THEN cbh.ratio_units(cbh.units(a) // 10000000000, cbh.units(b) // 10000000000)
-         ELSE cbh.ratio_units(cbh.units(a), cbh.units(b)) END;
+    list_transform([{'n': cbh.units(a), 'd': cbh.units(b),
+                     's': CASE WHEN abs(b) >= 100000000000 THEN 10000000000::HUGEINT ELSE 1::HUGEINT END}],
+        lambda x: list_transform([{'n': x.n // x.s, 'd': x.d // x.s}],
+            lambda y: CASE WHEN y.d > 0 AND y.n >= 0 AND y.n // y.d < 1000000000000000000000000000000::HUGEINT
+                           THEN (y.n // y.d)::DECIMAL(38, 0)::DECIMAL(38, 8)
+                                + ((y.n % y.d * 100000000 // y.d)
+                                   + (2 * (y.n % y.d * 100000000 % y.d) >= y.d)::INTEGER)::DECIMAL(38, 0)
+                                  * 0.00000001::DECIMAL(38, 8) END)[1])[1];
 CREATE OR REPLACE MACRO cbh.mul(a, b) AS
-    CASE WHEN abs(a) < 1000000000 AND abs(b) < 1000 THEN (a::DECIMAL(38, 18) * b::DECIMAL(38, 8))::DECIMAL(38, 18)
-         ELSE (a::DECIMAL(38, 10) * b::DECIMAL(38, 8))::DECIMAL(38, 18) END;
+    list_transform([{'a': a::DECIMAL(38, 18), 'b': b::DECIMAL(38, 8)}],
+        lambda x: CASE WHEN abs(x.a) < 1000000000 AND abs(x.b) < 1000 THEN (x.a * x.b)::DECIMAL(38, 18)
+                       ELSE (x.a::DECIMAL(38, 10) * x.b)::DECIMAL(38, 18) END)[1];
 
 -- The share of the month of `period` from `first_charge` to `last_charge` (at least an hour), to 8 places: 1 for a
 -- resource billed all month.

@@ -9,15 +9,14 @@ VALUES ('gp2_volume', 'saving',
         $$resource_id IS NOT NULL AND gp2_cost > 0$$,
         $$format('gp2 volume billed {} GB-months ({} GB) in {}: {} {}; gp3 at the same size{} costs {} ({})',
                  cbh.num(gp2_gb_months),
-                 cbh.num(cbh.ratio(gp2_gb_months, cbh.months_seen(billing_period, first_charge, last_charge))),
+                 cbh.num(cbh.ratio(gp2_gb_months, months_seen)),
                  strftime(billing_period, '%Y-%m'), cbh.num(gp2_cost), coalesce(currency, ''),
-                 CASE WHEN gp2_gb_months > 1000 * cbh.months_seen(billing_period, first_charge, last_charge)
+                 CASE WHEN gp2_gb_months > 1000 * months_seen
                       THEN ' and IOPS' ELSE '' END,
                  cbh.num(gp2_cost - waste),
                  CASE WHEN rates['ebs:gp3'] IS NOT NULL
                       THEN format('the bill''s gp3 rate in {}: {} per GB-month{}', region, cbh.price(rates['ebs:gp3']),
-                                  CASE WHEN gp2_gb_months > 1000 * cbh.months_seen(billing_period, first_charge,
-                                                                                   last_charge)
+                                  CASE WHEN gp2_gb_months > 1000 * months_seen
                                        THEN coalesce(format(', {} per IOPS-month', cbh.price(rates['ebs:gp3-iops'])),
                                                      '; IOPS estimated') ELSE '' END)
                       ELSE format('estimate: gp3 at {} % of gp2', cbh.num(100 * params['gp3_share'])) END)$$,
@@ -25,8 +24,8 @@ VALUES ('gp2_volume', 'saving',
             - CASE WHEN rates['ebs:gp3'] IS NOT NULL THEN cbh.mul(gp2_gb_months, rates['ebs:gp3'])
                    ELSE cbh.mul(gp2_cost, params['gp3_share']) END
             - cbh.mul(greatest(0, least(3 * gp2_gb_months,
-                                        16000 * cbh.months_seen(billing_period, first_charge, last_charge))
-                                  - 3000 * cbh.months_seen(billing_period, first_charge, last_charge)),
+                                        16000 * months_seen)
+                                  - 3000 * months_seen),
                       coalesce(rates['ebs:gp3-iops'],
                                cbh.mul(cbh.ratio(gp2_cost, gp2_gb_months), params['gp3_iops_share']))))$$,
         'waste', MAP {'gp3_share': 0.8, 'gp3_iops_share': 0.05}, 'cbh');

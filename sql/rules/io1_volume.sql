@@ -9,18 +9,18 @@ VALUES ('io1_volume', 'saving',
         'Provisioned IOPS SSD volume: gp3 delivers its IOPS for less, or io2 prices them lower.',
         $$resource_id IS NOT NULL AND io_gb_months > 0
           AND (io_type = 'io1'
-               OR io_iops_months <= params['max_gp3_iops'] * cbh.months_seen(billing_period, first_charge, last_charge))$$,
+               OR io_iops_months <= params['max_gp3_iops'] * months_seen)$$,
         $$format('{} volume billed {} GB-months and {} IOPS-months ({} GB, {} IOPS) in {}: {} {}; {} costs {} ({})',
                  io_type, cbh.num(io_gb_months), cbh.num(io_iops_months),
-                 cbh.num(cbh.ratio(io_gb_months, cbh.months_seen(billing_period, first_charge, last_charge))),
-                 cbh.num(cbh.ratio(io_iops_months, cbh.months_seen(billing_period, first_charge, last_charge))),
+                 cbh.num(cbh.ratio(io_gb_months, months_seen)),
+                 cbh.num(cbh.ratio(io_iops_months, months_seen)),
                  strftime(billing_period, '%Y-%m'), cbh.num(io_storage_cost + io_iops_cost), coalesce(currency, ''),
                  CASE WHEN io_iops_months <= params['max_gp3_iops']
-                                             * cbh.months_seen(billing_period, first_charge, last_charge)
+                                             * months_seen
                       THEN 'gp3 at the same size and IOPS' ELSE 'io2 at the same size and IOPS' END,
                  cbh.num(io_storage_cost + io_iops_cost - waste),
                  CASE WHEN io_iops_months > params['max_gp3_iops']
-                                            * cbh.months_seen(billing_period, first_charge, last_charge)
+                                            * months_seen
                       THEN format('io2 bills IOPS past {} at {} % of io1''s price', cbh.num(params['io2_tier2_from']),
                                   cbh.num(100 * params['io2_tier2_share']))
                       WHEN rates['ebs:gp3'] IS NOT NULL
@@ -29,16 +29,16 @@ VALUES ('io1_volume', 'saving',
                       ELSE format('estimate: gp3 at {} % of the storage and {} % of the IOPS price',
                                   cbh.num(100 * params['gp3_gb_share']), cbh.num(100 * params['gp3_iops_share'])) END)$$,
         $$greatest(0, CASE
-            WHEN io_iops_months <= params['max_gp3_iops'] * cbh.months_seen(billing_period, first_charge, last_charge)
+            WHEN io_iops_months <= params['max_gp3_iops'] * months_seen
             THEN io_storage_cost + io_iops_cost
                  - CASE WHEN rates['ebs:gp3'] IS NOT NULL THEN cbh.mul(io_gb_months, rates['ebs:gp3'])
                         ELSE cbh.mul(io_storage_cost, params['gp3_gb_share']) END
                  - cbh.mul(greatest(0, io_iops_months
-                                       - 3000 * cbh.months_seen(billing_period, first_charge, last_charge)),
+                                       - 3000 * months_seen),
                            coalesce(rates['ebs:gp3-iops'],
                                     cbh.mul(cbh.ratio(io_iops_cost, io_iops_months), params['gp3_iops_share'])))
             ELSE cbh.mul(cbh.mul(greatest(0, io_iops_months - params['io2_tier2_from']
-                                             * cbh.months_seen(billing_period, first_charge, last_charge)),
+                                             * months_seen),
                                  cbh.ratio(io_iops_cost, io_iops_months)),
                          1 - params['io2_tier2_share'])
           END)$$,

@@ -102,7 +102,8 @@ demo: release data
 	  SELECT billing_period, billing_account, line_items, resources, billed_cost FROM cbh_silver(); \
 	  SELECT billing_period, rule, resource_id, evidence, cost, monthly_waste FROM cbh_zombies() LIMIT 15; \
 	  SELECT billing_period, dimension, value, findings, waste, waste_share FROM cbh_waste() \
-	    WHERE dimension IN ('total', 'rule');"
+	    WHERE dimension IN ('total', 'rule'); \
+	  SELECT billing_period, rule, resource_id, evidence, saving, monthly_saving FROM cbh_savings() LIMIT 10;"
 
 watch: release venv
 	DUCKDB=$(VENV)/bin/duckdb scripts/watch.sh data/landing_zone $(WAREHOUSE)

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""A realistic zombie scenario with its ground truth: one legacy CUR month (2024-09) in which every billing-only
-zombie rule has planted positives and look-alike negatives, and an older export without resource IDs.
+"""A realistic zombie scenario with its ground truth: legacy CUR months (2024-09 to 2024-11) in which every rule has
+planted positives and look-alike negatives, and an older export without resource IDs.
 
 Usage: gen_zombies.py OUT_DIR
 
 Writes:
-  cur-2024-09.csv        payer 999999999999: the planted resources below, daily line items
+  cur-2024-09.csv        payer 999999999999: the planted resources below, daily line items (and -10, -11)
   cur-noid-2024-09.csv   payer 888888888888: an export without the lineItem/ResourceId column
   truth.json             per rule, the exact findings (resource, cost, effective cost, account, region) and the
                          resources no rule may flag
@@ -29,12 +29,17 @@ Planted (the truth is what was planted; money is summed from the rows written, a
   idle_database       an RDS instance with 0 connections (its metrics name it by DBInstanceIdentifier). Negative: one
                       with connections.
   persistence         the idle NAT gateway bills on in October (cur-2024-10.csv): found for 61 days.
+  the rest            the saving rules, and the rules that take more than a month (cur-2024-11.csv): see
+                      zombie_plants.py.
 Metrics files: metrics-ec2-2024-09.csv (instances), metrics-rest-2024-09.parquet (volumes, databases).
 """
 
 import csv, json, os, sys
 from datetime import datetime, timedelta
 from decimal import Decimal as D
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import zombie_plants  # noqa: E402
 
 PERIOD = datetime(2024, 9, 1)
 DAYS = 30
@@ -84,12 +89,12 @@ class Bill:
         self.rows.append(row)
 
     def daily(self, rid, product, usage_type, operation, rate, per_day, description, region, unit, first_day=0,
-              **tags):
+              kind="Usage", **tags):
         """Daily usage lines from first_day to the period's end; returns their billed cost."""
         total = D(0)
         for day in range(first_day, self.days):
             cost = (D(per_day) * D(rate)).quantize(D("1e-10"))
-            self.line(day, 24, "Usage", product, usage_type, operation, rid, D(per_day), cost, description, region,
+            self.line(day, 24, kind, product, usage_type, operation, rid, D(per_day), cost, description, region,
                       unit, **tags)
             total += cost
         return total
@@ -240,9 +245,10 @@ def main(out):
     active.append("i-0chatty00000000004")
     instance("i-0nometrics0000005", "t3.micro", "0.0104", None, None)
     instance("i-0short000000000006", "t3.micro", "0.0104", quiet, [1.0] * DAYS, days=5)   # 5 days: too few
-    no_metrics = [("idle_instance", "i-0busy0000000000001"), ("idle_instance", "i-0nometrics0000005"),
-                  ("idle_instance", "i-0short000000000006"),
-                  ("idle_volume", "vol-0zero00000000001")]
+    no_metrics = [("idle_instance", "i-0busy0000000000001", "2024-09-01"),
+                  ("idle_instance", "i-0nometrics0000005", "2024-09-01"),
+                  ("idle_instance", "i-0short000000000006", "2024-09-01"),
+                  ("idle_volume", "vol-0zero00000000001", "2024-09-01")]
 
     def volume(vid, ops):
         c = b.daily(vid, EC2, "USE1-EBS:VolumeUsage.gp3", "CreateVolume-Gp3", "0.08", (D(100) / DAYS).quantize(D("1e-10")),
@@ -268,7 +274,14 @@ def main(out):
     truth.append(finding("idle_database", arn, c, ACCOUNT, "us-east-1", days_idle=30))
     arn, _ = database("orders-busy", 12)
     active.append(arn)
+
+    # The rules that price an alternative, and those that take more than a month (zombie_plants.py).
+    october = Bill(PAYER, ACCOUNT, datetime(2024, 10, 1), 31)
+    november = Bill(PAYER, ACCOUNT, datetime(2024, 11, 1), 30)
+    zombie_plants.savings([b, october, november], ACCOUNT, finding, truth, active, no_metrics)
+    zombie_plants.periods([b, october, november], ACCOUNT, finding, truth, active, no_metrics, metric)
     b.write(os.path.join(out, "cur-2024-09.csv"))
+    november.write(os.path.join(out, "cur-2024-11.csv"))
 
     # Metrics: instances as CSV, volumes and databases as Parquet (typed timestamps and values).
     def write_metrics(path, rows):
@@ -288,7 +301,6 @@ def main(out):
     os.remove(rest)
 
     # October: the idle NAT gateway bills on, so the finding has lasted 61 days.
-    october = Bill(PAYER, ACCOUNT, datetime(2024, 10, 1), 31)
     arn = f"arn:aws:ec2:us-east-1:{ACCOUNT}:natgateway/nat-0idle000000000001"
     c = october.daily(arn, EC2, "USE1-NatGateway-Hours", "NatGateway", "0.045", 24, "$0.045 per NAT Gateway Hour",
                       "us-east-1", "Hrs", owner="team-net")

@@ -1,49 +1,21 @@
 -- gold_rebuild.sql: Gold usage of one (provider $1, billing account $2, billing period $3): per resource (or, for
--- line items without a resource ID, per account and region), what it cost and used, and the meters the zombie
--- rules read. Usage line items (Savings Plan negations aside) give cost, effective cost and usage; commitment fees
--- give the unused commitment. Meters are recognized by usage type (region prefix or none: `USE1-NatGateway-Hours`,
--- `NatGateway-Hours`) or, where an export has no usage type (FOCUS), by charge description. A resource billed in two
--- currencies has a row for each: money of two currencies is never added. docs/rules.md.
+-- line items without a resource ID, per account and region), what it cost and used, and the meters the rules read
+-- (each line item's meter from gold_meters.sql's temp table). Usage line items (Savings Plan negations aside) give
+-- cost, effective cost and usage; commitment fees give the unused commitment. A resource billed in two currencies
+-- has a row for each: money of two currencies is never added. docs/rules.md.
 DELETE FROM cbh.gold_usage WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE;
 INSERT INTO cbh.gold_usage BY NAME
--- The meter of each distinct (usage type, charge description): a few hundred, matched once each rather than once
--- per line item (the patterns cost more than the rest of Gold).
-WITH meters AS (
-    SELECT x_UsageType, ChargeDescription,
-       CASE
-           WHEN regexp_matches(x_UsageType, '(^|-)(ElasticIP|PublicIPv4):IdleAddress$')
-                OR ChargeDescription ILIKE '%idle public IPv4 address%'
-                OR ChargeDescription ILIKE '%Elastic IP address not attached to a running instance%'
-               THEN 'idle_address'
-           WHEN regexp_matches(x_UsageType, '(^|-)NatGateway-Hours$')
-                OR ChargeDescription ILIKE '%per NAT Gateway Hour%' THEN 'nat_gateway_hours'
-           WHEN regexp_matches(x_UsageType, '(^|-)NatGateway-Bytes$')
-                OR ChargeDescription ILIKE '%Data Processed by NAT Gateway%' THEN 'nat_gateway_gb'
-           WHEN regexp_matches(x_UsageType, '(^|-)LoadBalancerUsage$')
-                OR ChargeDescription ILIKE '%LoadBalancer-hour%' THEN 'load_balancer_hours'
-           WHEN regexp_matches(x_UsageType, '(^|-)[GN]?LCUUsage$')
-                OR ChargeDescription ILIKE '%load balancer capacity unit-hour%'
-                OR ChargeDescription ILIKE '%LCU-hour%' THEN 'load_balancer_lcu'
-           WHEN regexp_matches(x_UsageType, '(^|-)DataProcessing-Bytes$') THEN 'load_balancer_gb'
-           WHEN regexp_matches(x_UsageType, '(^|-)VpcEndpoint-Hours$')
-                OR ChargeDescription ILIKE '%per VPC Endpoint Hour%' THEN 'vpc_endpoint_hours'
-           WHEN regexp_matches(x_UsageType, '(^|-)VpcEndpoint-Bytes$')
-                OR ChargeDescription ILIKE '%Data Processed by VPC Endpoint%' THEN 'vpc_endpoint_gb'
-       END AS meter
-    FROM (SELECT DISTINCT x_UsageType, ChargeDescription
-          FROM cbh.silver_line_items
-          WHERE ProviderName = $1 AND BillingAccountId = $2 AND BillingPeriodStart::DATE = $3::DATE
-            AND ChargeCategory IN ('Usage', 'Purchase'))
-),
-items AS (
+WITH items AS (
     SELECT s.*,
            cbh.resource_key(ResourceId) AS resource_key,
            ChargeCategory = 'Usage' AND x_LineItemType IS DISTINCT FROM 'SavingsPlanNegation' AS is_usage,
-           m.meter,
+           m.meter, m.instance_type, m.cluster,
+           CASE WHEN m.instance_context LIKE '% ' THEN m.instance_context || coalesce(s.x_Operation, '')
+                ELSE m.instance_context END AS instance_context,
            x_LineItemType IN ('RIFee', 'SavingsPlanRecurringFee') OR CommitmentDiscountStatus = 'Unused'
                AS is_commitment
     FROM cbh.silver_line_items s
-    JOIN meters m ON s.x_UsageType IS NOT DISTINCT FROM m.x_UsageType
+    JOIN temp.cbh_meters m ON s.x_UsageType IS NOT DISTINCT FROM m.x_UsageType
                  AND s.ChargeDescription IS NOT DISTINCT FROM m.ChargeDescription
     WHERE ProviderName = $1 AND BillingAccountId = $2 AND BillingPeriodStart::DATE = $3::DATE
       AND ChargeCategory IN ('Usage', 'Purchase')
@@ -90,13 +62,61 @@ totals AS (
            coalesce(sum(ConsumedQuantity) FILTER (WHERE meter = 'load_balancer_gb'), 0) AS load_balancer_gb,
            coalesce(sum(ConsumedQuantity) FILTER (WHERE meter = 'vpc_endpoint_hours'), 0) AS vpc_endpoint_hours,
            coalesce(sum(ConsumedQuantity) FILTER (WHERE meter = 'vpc_endpoint_gb'), 0) AS vpc_endpoint_gb,
-           coalesce(sum(EffectiveCost) FILTER (WHERE is_commitment), 0) AS unused_commitment
+           coalesce(sum(EffectiveCost) FILTER (WHERE is_commitment), 0) AS unused_commitment,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'ebs:gp2'), 0) AS gp2_gb_months,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter = 'ebs:gp2'), 0) AS gp2_cost,
+           CASE WHEN count(*) FILTER (WHERE meter IN ('ebs:io1', 'ebs:io1-iops')) > 0 THEN 'io1'
+                WHEN count(*) FILTER (WHERE meter IN ('ebs:io2', 'ebs:io2-iops')) > 0 THEN 'io2' END AS io_type,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter IN ('ebs:io1', 'ebs:io2')), 0) AS io_gb_months,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter IN ('ebs:io1-iops', 'ebs:io2-iops')), 0)
+               AS io_iops_months,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter IN ('ebs:io1', 'ebs:io2')), 0) AS io_storage_cost,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter IN ('ebs:io1-iops', 'ebs:io2-iops')), 0)
+               AS io_iops_cost,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'snapshot'), 0) AS snapshot_gb_months,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter = 'snapshot'), 0) AS snapshot_cost,
+           -- Days billed: distinct days of daily or hourly line items, or the days a longer one spans (monthly).
+           coalesce(greatest(count(DISTINCT ChargePeriodStart::DATE) FILTER (WHERE is_usage AND meter = 'snapshot'),
+                             max(date_diff('day', ChargePeriodStart, ChargePeriodEnd))
+                                 FILTER (WHERE is_usage AND meter = 'snapshot')), 0) AS snapshot_days,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'extended_support'), 0)
+               AS extended_support_quantity,
+           max(ConsumedUnit) FILTER (WHERE is_usage AND meter = 'extended_support') AS extended_support_unit,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter = 'extended_support'), 0) AS extended_support_cost,
+           coalesce(sum(EffectiveCost) FILTER (WHERE is_usage AND meter = 'extended_support'), 0)
+               AS extended_support_effective_cost,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'paid_events'), 0) AS paid_events,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter = 'paid_events'), 0) AS paid_events_cost,
+           arg_max(instance_type, ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'instance') AS instance_type,
+           arg_max(instance_context, ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'instance')
+               AS instance_context,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'instance'), 0) AS instance_hours,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'instance'
+                                                  AND CommitmentDiscountStatus IS NULL), 0) AS on_demand_hours,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter = 'instance' AND CommitmentDiscountStatus IS NULL),
+                    0) AS on_demand_cost,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'instance' AND cluster), 0)
+               AS cluster_node_hours,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 's3_storage'), 0) AS s3_storage_gb_months,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter = 's3_storage'), 0) AS s3_storage_cost,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 's3_requests'
+                                                  AND coalesce(x_Operation, '') NOT ILIKE '%Transition%'), 0) AS s3_requests,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'log_storage'), 0) AS log_storage_gb_months,
+           coalesce(sum(BilledCost) FILTER (WHERE is_usage AND meter = 'log_storage'), 0) AS log_storage_cost,
+           coalesce(sum(ConsumedQuantity) FILTER (WHERE is_usage AND meter = 'log_scanned'), 0) AS log_scanned_gb
     FROM grouped
     GROUP BY ALL
 )
 SELECT $1 AS provider, $2 AS billing_account, $3::DATE AS billing_period, t.resource_key, y.resource_id,
        coalesce(t.group_account, y.account) AS account, coalesce(t.group_region, y.region) AS region, y.service,
-       y.usage_type, t.* EXCLUDE (resource_key, group_account, group_region)
+       y.usage_type, t.* EXCLUDE (resource_key, group_account, group_region, log_scanned_gb),
+       -- Logs Insights queries an export does not charge to a log group count for every group of the account and
+       -- region.
+       cbh.months_seen($3::DATE, t.first_charge, t.last_charge) AS months_seen,
+       t.log_scanned_gb + CASE WHEN t.resource_key IS NOT NULL THEN coalesce(sum(t.log_scanned_gb) FILTER (
+           WHERE t.resource_key IS NULL) OVER (PARTITION BY coalesce(t.group_account, y.account),
+                                                        coalesce(t.group_region, y.region)), 0) ELSE 0 END
+           AS log_scanned_gb
 FROM totals t
 JOIN top_type y
   ON t.resource_key IS NOT DISTINCT FROM y.resource_key AND t.group_account IS NOT DISTINCT FROM y.group_account

@@ -1,5 +1,6 @@
 -- metrics_daily.sql: after metrics_land.sql, replaces the points the new file repeats and rebuilds the daily
--- figures of every resource it touches (README, "Metrics").
+-- figures of every resource it touches (docs/rules.md, "Metrics"). A cluster's activity is the day's highest
+-- connections, queries, commands, searches, indexing or running apps (EMR's IsIdle counts as 1 - IsIdle).
 DELETE FROM cbh.metrics m
 USING temp.cbh_metrics_new n
 WHERE m.resource_key = n.resource_key AND m.metric_name = n.metric_name AND m.statistic = n.statistic
@@ -16,7 +17,11 @@ SELECT resource_key, "timestamp"::DATE AS day,
        sum(value) FILTER (WHERE metric_name IN ('VolumeReadOps', 'VolumeWriteOps') AND statistic = 'Sum')
            AS volume_ops,
        coalesce(max(value) FILTER (WHERE metric_name = 'DatabaseConnections' AND statistic = 'Maximum'),
-                max(value) FILTER (WHERE metric_name = 'DatabaseConnections')) AS db_connections_max
+                max(value) FILTER (WHERE metric_name = 'DatabaseConnections')) AS db_connections_max,
+       max(CASE WHEN metric_name = 'IsIdle' THEN 1 - value ELSE value END)
+           FILTER (WHERE metric_name IN ('DatabaseConnections', 'QueriesCompletedPerSecond', 'GetTypeCmds',
+                                         'SetTypeCmds', 'CmdGet', 'CmdSet', 'SearchRate', 'IndexingRate',
+                                         'AppsRunning', 'AppsPending', 'IsIdle')) AS activity_max
 FROM cbh.metrics
 WHERE resource_key IN (SELECT DISTINCT resource_key FROM temp.cbh_metrics_new)
 GROUP BY ALL;

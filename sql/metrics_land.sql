@@ -4,7 +4,7 @@
 CREATE OR REPLACE TEMP TABLE cbh_metrics_new AS
 SELECT *
 FROM (
-    SELECT cbh.resource_key(trim({resource_id})) AS resource_key, trim({resource_id}) AS resource_id,
+    SELECT cbh.metric_key(trim({resource_id})) AS resource_key, trim({resource_id}) AS resource_id,
            trim({metric_name}) AS metric_name, trim({statistic}) AS statistic,
            cbh.metric_time(trim({timestamp})) AS "timestamp", trim({value})::DOUBLE AS value,
            nullif(trim({unit}), '') AS unit, $1::BIGINT AS ingestion_id, $2::VARCHAR AS source_file,

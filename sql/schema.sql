@@ -163,6 +163,7 @@ CREATE TABLE IF NOT EXISTS cbh.gold_usage (
     usage_amount                DECIMAL(38, 18) NOT NULL,
     first_charge                TIMESTAMP,
     last_charge                 TIMESTAMP,
+    months_seen                 DECIMAL(38, 8) NOT NULL,   -- share of the month from first to last charge
     idle_address_hours          DECIMAL(38, 18) NOT NULL,  -- public IPv4 / Elastic IP billed as idle
     idle_address_cost           DECIMAL(38, 18) NOT NULL,
     idle_address_effective_cost DECIMAL(38, 18) NOT NULL,
@@ -173,7 +174,49 @@ CREATE TABLE IF NOT EXISTS cbh.gold_usage (
     load_balancer_gb            DECIMAL(38, 18) NOT NULL,  -- data processed (Classic Load Balancer)
     vpc_endpoint_hours          DECIMAL(38, 18) NOT NULL,
     vpc_endpoint_gb             DECIMAL(38, 18) NOT NULL,
-    unused_commitment           DECIMAL(38, 18) NOT NULL   -- unused RI fees and Savings Plan commitment
+    unused_commitment           DECIMAL(38, 18) NOT NULL,  -- unused RI fees and Savings Plan commitment
+    gp2_gb_months               DECIMAL(38, 18) NOT NULL,  -- EBS gp2 storage
+    gp2_cost                    DECIMAL(38, 18) NOT NULL,
+    io_type                     VARCHAR,                   -- io1 or io2: a Provisioned IOPS SSD volume
+    io_gb_months                DECIMAL(38, 18) NOT NULL,
+    io_iops_months              DECIMAL(38, 18) NOT NULL,
+    io_storage_cost             DECIMAL(38, 18) NOT NULL,
+    io_iops_cost                DECIMAL(38, 18) NOT NULL,
+    snapshot_gb_months          DECIMAL(38, 18) NOT NULL,  -- EBS snapshots, RDS and Aurora backup storage
+    snapshot_cost               DECIMAL(38, 18) NOT NULL,
+    snapshot_days               BIGINT NOT NULL,           -- days of the period it was billed
+    extended_support_quantity   DECIMAL(38, 18) NOT NULL,  -- RDS, Aurora, EKS, ElastiCache extended support
+    extended_support_unit       VARCHAR,
+    extended_support_cost       DECIMAL(38, 18) NOT NULL,
+    extended_support_effective_cost DECIMAL(38, 18) NOT NULL,
+    paid_events                 DECIMAL(38, 18) NOT NULL,  -- CloudTrail management events past the first copy
+    paid_events_cost            DECIMAL(38, 18) NOT NULL,
+    instance_type               VARCHAR,                   -- m5.large, db.r5.large, cache.t3.micro, dc2.large
+    instance_context            VARCHAR,                   -- service and price description, for the bill's rates
+    instance_hours              DECIMAL(38, 18) NOT NULL,  -- instance or node hours, covered or not
+    on_demand_hours             DECIMAL(38, 18) NOT NULL,  -- of them, not covered by a Savings Plan or RI
+    on_demand_cost              DECIMAL(38, 18) NOT NULL,
+    cluster_node_hours          DECIMAL(38, 18) NOT NULL,  -- Redshift, EMR, ElastiCache, OpenSearch nodes
+    s3_storage_gb_months        DECIMAL(38, 18) NOT NULL,
+    s3_storage_cost             DECIMAL(38, 18) NOT NULL,
+    s3_requests                 DECIMAL(38, 18) NOT NULL,  -- request lines, lifecycle transitions aside
+    log_storage_gb_months       DECIMAL(38, 18) NOT NULL,  -- CloudWatch Logs storage
+    log_storage_cost            DECIMAL(38, 18) NOT NULL,
+    log_scanned_gb              DECIMAL(38, 18) NOT NULL   -- Logs Insights, with the account's and region's
+);
+
+-- Gold: the bill's own unit prices, per region and meter (EBS volume types, instance types in their context), from
+-- on-demand usage line items: what the saving rules price an alternative at (cbh.rules sees them as `rates`).
+CREATE TABLE IF NOT EXISTS cbh.gold_rates (
+    provider        VARCHAR NOT NULL,
+    billing_account VARCHAR NOT NULL,
+    billing_period  DATE NOT NULL,
+    region          VARCHAR,
+    currency        VARCHAR,
+    rate_key        VARCHAR NOT NULL,  -- ebs:gp3, ebs:gp3-iops, ..., instance:<type>:<context>
+    rate            DECIMAL(38, 18) NOT NULL,
+    quantity        DECIMAL(38, 18) NOT NULL,
+    cost            DECIMAL(38, 18) NOT NULL
 );
 
 -- Gold: what each day cost, per sub account, service, region, usage type, charge category and currency, for the
@@ -196,11 +239,12 @@ CREATE TABLE IF NOT EXISTS cbh.gold_daily (
     line_items      BIGINT NOT NULL
 );
 
--- The zombie rules: each a predicate over cbh.gold_usage (and its `params`), with the evidence a person can act on
--- and the money at stake. cbh seeds its rules from sql/rules/ (origin 'cbh'); users add, tune and disable rows.
+-- The rules: each a predicate over cbh.gold_usage (and its `params`), with the evidence a person can act on and the
+-- money at stake: waste (money for nothing) or a saving (money that could be less). cbh seeds its rules from sql/rules/ (origin 'cbh'); users add, tune and disable rows.
 CREATE TABLE IF NOT EXISTS cbh.rules (
     rule            VARCHAR PRIMARY KEY,
     enabled         BOOLEAN NOT NULL DEFAULT true,
+    kind            VARCHAR NOT NULL DEFAULT 'waste',  -- waste (cbh_zombies) or saving (cbh_savings)
     description     VARCHAR NOT NULL,
     predicate       VARCHAR NOT NULL,
     evidence        VARCHAR NOT NULL,
@@ -209,6 +253,15 @@ CREATE TABLE IF NOT EXISTS cbh.rules (
     params          MAP(VARCHAR, DECIMAL(38, 12)) NOT NULL DEFAULT MAP {},
     origin          VARCHAR NOT NULL DEFAULT 'user',
     no_metrics      VARCHAR             -- a rule that needs metrics: when it cannot tell (SQL, like predicate)
+);
+
+-- Instance families and the current family that replaces them at the same size (previous_generation): data, the
+-- user's to change. `list_saving`: the share an EC2 instance saves at AWS's us-east-1 Linux on-demand list prices,
+-- the estimate where the bill has no price of the successor (NULL: no estimate).
+CREATE TABLE IF NOT EXISTS cbh.instance_generations (
+    family      VARCHAR NOT NULL,
+    successor   VARCHAR NOT NULL,
+    list_saving DECIMAL(38, 18)
 );
 
 -- Findings kept out of the report (not lost: cbh_zombies(excluded := true) shows them, flagged): by resource ID
@@ -245,7 +298,8 @@ CREATE TABLE IF NOT EXISTS cbh.metrics_daily (
     cpu_max            DOUBLE,
     network_bytes      DOUBLE,
     volume_ops         DOUBLE,
-    db_connections_max DOUBLE
+    db_connections_max DOUBLE,
+    activity_max       DOUBLE   -- clusters: connections, commands, searches, running apps
 );
 
 -- The metrics of a resource in a billing period (calendar month), for the rules: days observed per measure, the
@@ -256,6 +310,7 @@ SELECT resource_key, date_trunc('month', day)::DATE AS billing_period,
        count(network_bytes) AS network_days, max(network_bytes) / 1e6 AS network_max_mb,
        count(volume_ops) AS volume_days, sum(volume_ops) AS volume_ops,
        count(db_connections_max) AS db_days, max(db_connections_max) AS db_connections_max,
+       count(activity_max) AS activity_days, max(activity_max) AS activity_max,
        min(day) AS first_day, max(day) AS last_day
 FROM cbh.metrics_daily
 GROUP BY ALL;
@@ -269,6 +324,16 @@ CREATE OR REPLACE MACRO cbh.resource_key(id) AS
          WHEN regexp_matches(id, '^arn:[^:]*:rds:[^:]*:[^:]*:db:.') THEN regexp_extract(id, ':db:(.+)$', 1)
          ELSE id END;
 
+-- A resource ID as metrics name it: cbh.resource_key's, and for a cluster the name CloudWatch gives it: a Redshift or
+-- ElastiCache cluster's ARN (ClusterIdentifier, CacheClusterId), an OpenSearch domain's (DomainName), an EMR
+-- cluster's (JobFlowId, j-...).
+CREATE OR REPLACE MACRO cbh.metric_key(id) AS
+    CASE WHEN regexp_matches(id, '^arn:[^:]*:(redshift|elasticache):[^:]*:[^:]*:cluster:.')
+             THEN regexp_extract(id, ':cluster:(.+)$', 1)
+         WHEN regexp_matches(id, '^arn:[^:]*:(es|elasticmapreduce):[^:]*:[^:]*:(domain|cluster)/.')
+             THEN regexp_extract(id, '/([^/]+)$', 1)
+         ELSE cbh.resource_key(id) END;
+
 -- A metrics timestamp as UTC: ISO 8601 with or without a zone (2024-09-01T13:00:00Z, 2024-09-01 13:00:00+02:00).
 CREATE OR REPLACE MACRO cbh.metric_time(ts) AS
     CASE WHEN regexp_matches(ts, '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$') THEN timezone('UTC', try_cast(ts AS TIMESTAMPTZ))
@@ -281,9 +346,11 @@ CREATE OR REPLACE MACRO cbh.tag(tags, tag_key) AS
                              lambda cbh_entry: regexp_replace(lower(cbh_entry.key), '[^a-z0-9]', '_', 'g')
                                                = regexp_replace(lower(tag_key), '[^a-z0-9]', '_', 'g')), 1).value;
 
--- A quantity for evidence text: at most 3 decimals, no trailing zeros (720, 0.047).
+-- A quantity for evidence text: at most 3 decimals, no trailing zeros (720, 0.047); a unit price: at most 8 (0.0952).
 CREATE OR REPLACE MACRO cbh.num(x) AS
     rtrim(rtrim(round(x, 3)::DECIMAL(38, 3)::VARCHAR, '0'), '.');
+CREATE OR REPLACE MACRO cbh.price(x) AS
+    rtrim(rtrim(round(x, 8)::DECIMAL(38, 8)::VARCHAR, '0'), '.');
 
 -- `amount` spent over the charges seen from `first_charge` to `last_charge` (at least an hour), projected to the
 -- whole calendar month of `period` at the same rate: exact integer arithmetic in millionths, rounded half up.
@@ -295,4 +362,38 @@ CREATE OR REPLACE MACRO cbh.seen_seconds(period, first_charge, last_charge) AS
     least(date_diff('second', period, period + INTERVAL 1 MONTH),
           greatest(3600, coalesce(date_diff('second', first_charge::TIMESTAMP, last_charge::TIMESTAMP), 0)))::HUGEINT;
 
-INSERT INTO cbh.meta SELECT 5 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);
+-- Exact decimal arithmetic for the rules (DuckDB divides decimals as DOUBLE, and multiplies two DECIMAL(38, 18) at
+-- scale 36). cbh.units: a money amount or quantity as an integer of its 18 decimal places. cbh.ratio: a / b (a at
+-- least 0, b more than 0, else NULL) to 8 places by long division, the last rounded half up; past 10^11, b and a
+-- count in units of 10^-8 so that nothing overflows, and a quotient past 10^30 is NULL. cbh.mul: a * b as DECIMAL(38,
+-- 18) with b to 8 places (a rate or a share), exactly while |a| < 10^9 and |b| < 1000, else with a to 10 places.
+-- Each takes its arguments once (a lambda binds them), so that a rule's SQL stays small to plan.
+CREATE OR REPLACE MACRO cbh.units(x) AS replace(x::DECIMAL(38, 18)::VARCHAR, '.', '')::HUGEINT;
+CREATE OR REPLACE MACRO cbh.ratio(a, b) AS
+    list_transform([{'n': cbh.units(a), 'd': cbh.units(b),
+                     's': CASE WHEN abs(b) >= 100000000000 THEN 10000000000::HUGEINT ELSE 1::HUGEINT END}],
+        lambda x: list_transform([{'n': x.n // x.s, 'd': x.d // x.s}],
+            lambda y: CASE WHEN y.d > 0 AND y.n >= 0 AND y.n // y.d < 1000000000000000000000000000000::HUGEINT
+                           THEN (y.n // y.d)::DECIMAL(38, 0)::DECIMAL(38, 8)
+                                + ((y.n % y.d * 100000000 // y.d)
+                                   + (2 * (y.n % y.d * 100000000 % y.d) >= y.d)::INTEGER)::DECIMAL(38, 0)
+                                  * 0.00000001::DECIMAL(38, 8) END)[1])[1];
+CREATE OR REPLACE MACRO cbh.mul(a, b) AS
+    list_transform([{'a': a::DECIMAL(38, 18), 'b': b::DECIMAL(38, 8)}],
+        lambda x: CASE WHEN abs(x.a) < 1000000000 AND abs(x.b) < 1000 THEN (x.a * x.b)::DECIMAL(38, 18)
+                       ELSE (x.a::DECIMAL(38, 10) * x.b)::DECIMAL(38, 18) END)[1];
+
+-- The share of the month of `period` from `first_charge` to `last_charge` (at least an hour), to 8 places: 1 for a
+-- resource billed all month.
+CREATE OR REPLACE MACRO cbh.months_seen(period, first_charge, last_charge) AS
+    cbh.ratio(cbh.seen_seconds(period, first_charge, last_charge)::DECIMAL(38, 0),
+              date_diff('second', period, period + INTERVAL 1 MONTH)::DECIMAL(38, 0));
+
+-- An instance type's family (m4.large, db.m4.large, cache.m4.large, m4.large.search: m4), and the type of the same
+-- size in the family `successor` (db.m4.large, m5: db.m5.large).
+CREATE OR REPLACE MACRO cbh.instance_family(instance_type) AS
+    nullif(regexp_extract(instance_type, '^(?:db\.|cache\.)?([a-z][a-z0-9-]*)\.', 1), '');
+CREATE OR REPLACE MACRO cbh.successor_type(instance_type, successor) AS
+    regexp_replace(instance_type, '^((?:db\.|cache\.)?)[a-z][a-z0-9-]*\.', '\1' || successor || '.');
+
+INSERT INTO cbh.meta SELECT 6 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);

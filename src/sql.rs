@@ -38,7 +38,10 @@ sql_files! {
     CHECK_PERIOD = "check_period.sql";
     DAILY_COUNT = "daily_count.sql";
     GOLD_DAILY = "gold_daily.sql";
+    GOLD_METERS = "gold_meters.sql";
+    GOLD_RATES = "gold_rates.sql";
     GOLD_REBUILD = "gold_rebuild.sql";
+    GENERATIONS_SEED = "generations_seed.sql";
     EXCLUSIONS_SEED = "exclusions_seed.sql";
     FINDINGS = "findings.sql";
     FINDINGS_NONE = "findings_none.sql";
@@ -59,6 +62,8 @@ sql_files! {
     MIGRATE_V2 = "migrate_v2.sql";
     MIGRATE_V3 = "migrate_v3.sql";
     MIGRATE_V4 = "migrate_v4.sql";
+    MIGRATE_V5 = "migrate_v5.sql";
+    MIGRATE_V5_FINISH = "migrate_v5_finish.sql";
     LIVE_DELIVERY = "live_delivery.sql";
     FORGET = "forget.sql";
     FORGET_KEYS = "forget_keys.sql";
@@ -71,6 +76,7 @@ sql_files! {
     REPORT_CHECK = "report_check.sql";
     REPORT_INGEST = "report_ingest.sql";
     REPORT_SILVER = "report_silver.sql";
+    REPORT_SAVINGS = "report_savings.sql";
     REPORT_STATUS = "report_status.sql";
     REPORT_STATUS_EMPTY = "report_status_empty.sql";
     REPORT_WASTE = "report_waste.sql";
@@ -101,7 +107,7 @@ sql_files! {
     WAREHOUSE_EXISTS = "warehouse_exists.sql";
 }
 
-/// The zombie rules cbh seeds into `cbh.rules` (`sql/rules/`), each an idempotent insert.
+/// The rules cbh seeds into `cbh.rules` (`sql/rules/`), each an idempotent insert.
 pub const RULES: &[&str] = &[
     include_str!("../sql/rules/zero_usage.sql"),
     include_str!("../sql/rules/idle_public_ip.sql"),
@@ -112,6 +118,30 @@ pub const RULES: &[&str] = &[
     include_str!("../sql/rules/idle_instance.sql"),
     include_str!("../sql/rules/idle_volume.sql"),
     include_str!("../sql/rules/idle_database.sql"),
+    RULES_LAYOUT_6[0],
+    RULES_LAYOUT_6[1],
+    RULES_LAYOUT_6[2],
+    RULES_LAYOUT_6[3],
+    RULES_LAYOUT_6[4],
+    RULES_LAYOUT_6[5],
+    RULES_LAYOUT_6[6],
+    RULES_LAYOUT_6[7],
+    RULES_LAYOUT_6[8],
+    RULES_LAYOUT_6[9],
+];
+
+/// The rules layout 6 adds, which a warehouse moved from an older layout receives.
+pub const RULES_LAYOUT_6: &[&str] = &[
+    include_str!("../sql/rules/idle_cluster.sql"),
+    include_str!("../sql/rules/old_snapshot.sql"),
+    include_str!("../sql/rules/paid_trail_events.sql"),
+    include_str!("../sql/rules/storage_without_requests.sql"),
+    include_str!("../sql/rules/log_storage_growing.sql"),
+    include_str!("../sql/rules/gp2_volume.sql"),
+    include_str!("../sql/rules/io1_volume.sql"),
+    include_str!("../sql/rules/previous_generation.sql"),
+    include_str!("../sql/rules/extended_support.sql"),
+    include_str!("../sql/rules/on_demand_steady.sql"),
 ];
 
 /// SQL text cbh can vouch for: written in its source, embedded from `sql/`, a quoted name or value, or made of

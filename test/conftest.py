@@ -83,6 +83,16 @@ def generated(tmp_path_factory):
     return out, truths
 
 
+@pytest.fixture(scope="session")
+def zombie_scenario(tmp_path_factory):
+    """The zombie scenario (scripts/gen_zombies.py): CUR months 2024-09 to 2024-11 with every rule's planted findings
+    and look-alikes, metrics, and truth.json."""
+    out = tmp_path_factory.mktemp("zombies")
+    subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_zombies.py"), str(out)], check=True)
+    with open(out / "truth.json") as f:
+        return out, json.load(f)
+
+
 def real_file(name):
     path = os.path.join(REAL_DATA, name)
     if not os.path.exists(path):

@@ -71,8 +71,57 @@ def test_a_layout_2_warehouse_gets_rules_and_gold_usage(connect, tmp_path):
         UPDATE cbh.meta SET schema_version = 2;
     """)
     assert con.execute("SELECT * FROM cbh_zombies()").fetchall() == want
-    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(5,)]
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(6,)]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'cbh' AND table_name = 'gold_zombies'"
                        ).fetchone()[0] == 0
-    assert con.execute("SELECT count(*) FROM cbh.rules WHERE origin = 'cbh'").fetchone()[0] == 9
+    assert con.execute("SELECT count(*) FROM cbh.rules WHERE origin = 'cbh'").fetchone()[0] == 19
     assert con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall() == silver
+
+
+WAREHOUSE_06 = os.path.join(REPO, "test", "data", "warehouse-0.6")
+KEPT = ["meta", "ledger", "periods", "bronze_cur", "silver_line_items", "silver_resources", "exclusions", "gold_daily"]
+
+
+def test_a_layout_5_warehouse_moves_to_layout_6_with_every_value_kept(connect, tmp_path, ext):
+    """cbh 0.6 made test/data/warehouse-0.6 (EXPORT DATABASE after the tour's bills, the example metrics and a Redshift
+    cluster's by ARN, a rule tuned, one deleted, one added, an exclusion): the move adds rule kinds and the new rules,
+    rebuilds Gold and the daily metrics, and keeps everything else as it was."""
+    con = connect(str(tmp_path / "w.duckdb"), load=False)
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        con.execute(f"IMPORT DATABASE '{WAREHOUSE_06}'")
+    finally:
+        os.chdir(cwd)
+    before = {t: sorted(con.execute(f"SELECT * FROM cbh.{t}").fetchall(), key=repr) for t in KEPT}
+    rules = sorted(con.execute("SELECT * FROM cbh.rules").fetchall())
+    metrics = sorted(con.execute("SELECT * EXCLUDE (resource_key) FROM cbh.metrics").fetchall(), key=repr)
+    assert before["meta"] == [(5,)]
+    con.execute(f"LOAD '{ext}'")
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(6,)]
+    for t in KEPT[1:]:
+        assert sorted(con.execute(f"SELECT * FROM cbh.{t}").fetchall(), key=repr) == before[t], t
+    # The rules are the user's: tuned, deleted and added ones stay so, each of kind waste; layout 6's are added.
+    after = sorted(con.execute("SELECT * EXCLUDE (kind) FROM cbh.rules").fetchall())
+    assert [r for r in after if r[0] in {r[0] for r in rules}] == rules
+    assert "idle_vpc_endpoint" not in {r[0] for r in after}
+    kinds = dict(con.execute("SELECT rule, kind FROM cbh.rules").fetchall())
+    assert {r for r, k in kinds.items() if k == "saving"} == {"extended_support", "gp2_volume", "io1_volume",
+                                                             "on_demand_steady", "previous_generation"}
+    assert len(kinds) == len(rules) + 10
+    assert con.execute("SELECT count(*) FROM cbh.instance_generations").fetchone()[0] > 10
+    # Metrics: every point kept; a cluster's ARN is now its name, as CloudWatch names it, and counts as activity.
+    assert sorted(con.execute("SELECT * EXCLUDE (resource_key) FROM cbh.metrics").fetchall(), key=repr) == metrics
+    assert con.execute("SELECT resource_key, activity_max FROM cbh.metrics_daily WHERE activity_max IS NOT NULL "
+                       "ORDER BY 1").fetchall() == [("analytics", 3.0), ("orders-idle", 0.0)]
+    # Gold is rebuilt: the same findings as before the move, and the bill's rates.
+    assert sorted(con.execute("SELECT billing_period::VARCHAR, resource_id, rule, cost FROM cbh_zombies()"
+                              ).fetchall()) == [
+        ("2024-09-01", "nat-0aaa", "big_zero_usage", Decimal("0.09")),
+        ("2024-09-01", "nat-0aaa", "zero_usage", Decimal("0.09")),
+        ("2024-10-01", "nat-0aaa", "big_zero_usage", Decimal("0.09")),
+        ("2024-10-01", "nat-0aaa", "zero_usage", Decimal("0.09")),
+    ]
+    assert con.execute("SELECT count(*) FROM cbh.gold_usage").fetchone()[0] > 0
+    rows = con.execute(f"SELECT status FROM cbh_ingest('{REPO}/test/data/cur/sept.csv')").fetchall()
+    assert rows == [("skipped",)]

@@ -20,7 +20,8 @@ BUILT = "build/release/cbh.duckdb_extension"
 # What each page holds, in its order: the README is what a newcomer reads first, the rest is reference.
 SECTIONS = {
     "README.md": ["Quick start", "A five-minute tour", "Functions", "Documentation", "Layout and tests"],
-    "docs/functions.md": ["Function reference", "`cbh_ingest(", "`cbh_silver()`", "`cbh_zombies(", "`cbh_waste(",
+    "docs/functions.md": ["Function reference", "`cbh_ingest(", "`cbh_silver()`", "`cbh_zombies(", "`cbh_savings(",
+                          "`cbh_waste(",
                           "`cbh_check(", "`cbh_anomalies(", "`cbh_forget(", "`cbh_help()`", "`cbh_status()`"],
     "docs/warehouse.md": ["The warehouse", "Silver columns"],
     "docs/workflows.md": ["The watch loop, the notebook and the CI gate", "The watch loop", "The notebook",

@@ -76,12 +76,11 @@ def test_a_layout_4_warehouse_widens_its_money_to_18_places(connect, tmp_path):
     con.execute(f"SELECT * FROM cbh_ingest('{REPO}/test/data/cur/sept.csv')").fetchall()
     silver = con.execute("SELECT * EXCLUDE (rebuilt, updated_at) FROM cbh_silver()").fetchall()
     zombies = con.execute("SELECT * FROM cbh_zombies(min_cost := 0)").fetchall()
-    money = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'cbh' "
-                        "AND table_name <> 'gold_daily' "  # new in layout 5
-                        "AND data_type = 'DECIMAL(38,18)' AND NOT (column_name ILIKE '%quantity' "
-                        "OR column_name ILIKE '%amount' OR column_name ILIKE '%hours' OR column_name ILIKE '%_gb' "
-                        "OR column_name ILIKE '%lcu') ORDER BY ALL").fetchall()
-    assert len(money) == 11, money
+    # Layout 4's money columns (layouts 5 and 6 added gold_daily, gold_rates and Gold's meters of the new rules).
+    money = [("gold_usage", c) for c in ("cost", "effective_cost", "idle_address_cost", "idle_address_effective_cost",
+                                         "unused_commitment")]
+    money += [("periods", "billed_cost"), ("periods", "effective_cost")]
+    money += [("silver_line_items", c) for c in ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost")]
     for table, column in money:  # back to layout 4, as cbh 0.5 left it
         con.execute(f'ALTER TABLE cbh.{table} ALTER COLUMN "{column}" TYPE DECIMAL(38, 12)')
     new_nat = con.execute("SELECT predicate FROM cbh.rules WHERE rule = 'idle_nat_gateway'").fetchone()
@@ -94,7 +93,7 @@ def test_a_layout_4_warehouse_widens_its_money_to_18_places(connect, tmp_path):
     assert con.execute("SELECT predicate FROM cbh.rules WHERE rule = 'idle_nat_gateway'").fetchone() == new_nat
     assert con.execute("SELECT predicate FROM cbh.rules WHERE rule = 'idle_vpc_endpoint'").fetchone() == (
         "vpc_endpoint_hours > 1",)
-    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(5,)]
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(6,)]
     types = {con.execute("SELECT data_type FROM duckdb_columns() WHERE schema_name = 'cbh' AND table_name = $1 "
                          "AND column_name = $2", [t, c]).fetchone()[0] for t, c in money}
     assert types == {"DECIMAL(38,18)"}

@@ -1,25 +1,22 @@
-"""The zombie rules on a generated scenario with its ground truth (scripts/gen_zombies.py): exactly the planted
-findings per rule, no false positives on the look-alikes, exact money, metrics; and on the real FOCUS sample."""
-import json
+"""The rules on a generated scenario with its ground truth (scripts/gen_zombies.py): exactly the planted findings
+per rule, no false positives on the look-alikes, exact money, metrics; and on the real FOCUS sample. The saving
+rules and the rules that take more than a month: test_savings.py."""
 import os
-import subprocess
-import sys
 from decimal import Decimal
 
 import pytest
 
 from conftest import REPO, real_file
 
-RULES = ["idle_database", "idle_instance", "idle_load_balancer", "idle_nat_gateway", "idle_public_ip", "idle_volume",
-         "idle_vpc_endpoint", "unused_commitment", "zero_usage"]
+WASTE = ["idle_cluster", "idle_database", "idle_instance", "idle_load_balancer", "idle_nat_gateway", "idle_public_ip",
+         "idle_volume", "idle_vpc_endpoint", "log_storage_growing", "old_snapshot", "paid_trail_events",
+         "storage_without_requests", "unused_commitment", "zero_usage"]
+SAVING = ["extended_support", "gp2_volume", "io1_volume", "on_demand_steady", "previous_generation"]
 
 
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
-    out = tmp_path_factory.mktemp("zombies")
-    subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_zombies.py"), str(out)], check=True)
-    with open(out / "truth.json") as f:
-        return out, json.load(f)
+@pytest.fixture
+def scenario(zombie_scenario):
+    return zombie_scenario
 
 
 @pytest.fixture
@@ -27,7 +24,7 @@ def warehouse(connect, scenario, tmp_path):
     out, truth = scenario
     con = connect(str(tmp_path / "w.duckdb"))
     rows = con.execute(f"SELECT status FROM cbh_ingest('{out}/cur-*.csv')").fetchall()
-    assert rows == [("ingested",)] * 3
+    assert rows == [("ingested",)] * 4
     rows = con.execute(f"SELECT format, status FROM cbh_ingest('{out}/metrics-*', kind := 'metrics')").fetchall()
     assert rows == [("metrics", "ingested")] * 2
     return con, truth
@@ -43,15 +40,23 @@ def test_each_rule_finds_exactly_what_was_planted(warehouse):
     got = con.execute("""
         SELECT rule, coalesce(resource_id, ''), billing_period::VARCHAR, cost, effective_cost, account,
                coalesce(region, '')
-        FROM cbh_zombies(excluded := true)""").fetchall()
+        FROM cbh_zombies(excluded := true)
+        UNION ALL
+        SELECT rule, coalesce(resource_id, ''), billing_period::VARCHAR, saving, effective_saving, account,
+               coalesce(region, '')
+        FROM cbh_savings(excluded := true)""").fetchall()
     want = [key(f) for f in truth["findings"]]
     assert sorted(got) == sorted(want)
-    assert {r[0] for r in got} == set(RULES), "every seeded rule has a planted positive"
+    assert {r[0] for r in got} == set(WASTE + SAVING), "every seeded rule has a planted positive"
+    seeded = con.execute("SELECT kind, list(rule ORDER BY rule) FROM cbh.rules GROUP BY kind ORDER BY kind").fetchall()
+    assert seeded == [("saving", SAVING), ("waste", WASTE)]
 
 
 def test_no_rule_flags_the_active_look_alikes(warehouse):
     con, truth = warehouse
-    flagged = {r for (r,) in con.execute("SELECT resource_id FROM cbh_zombies(excluded := true)").fetchall()}
+    flagged = {r for (r,) in con.execute("SELECT resource_id FROM cbh_zombies(excluded := true) "
+                                         "UNION ALL SELECT resource_id FROM cbh_savings(excluded := true, "
+                                         "min_saving := 0)").fetchall()}
     assert not flagged & set(truth["active"])
 
 
@@ -66,13 +71,15 @@ def test_arn_and_bare_id_are_one_nat_gateway(warehouse):
 def test_evidence_and_monthly_projection(warehouse):
     con, truth = warehouse
     evidence = {(r, i, p): e for r, i, p, e in con.execute(
-        "SELECT rule, resource_id, billing_period::VARCHAR, evidence FROM cbh_zombies()").fetchall()}
+        "SELECT rule, resource_id, billing_period::VARCHAR, evidence FROM cbh_zombies() UNION ALL "
+        "SELECT rule, resource_id, billing_period::VARCHAR, evidence FROM cbh_savings()").fetchall()}
     for f in truth["findings"]:
         if "evidence" in f:
             assert evidence[(f["rule"], f["resource_id"], f["billing_period"])] == f["evidence"]
         if "monthly" in f:
-            (monthly,) = con.execute("SELECT monthly_waste FROM cbh_zombies(rule := $1) WHERE resource_id = $2",
-                                     [f["rule"], f["resource_id"]]).fetchone()
+            query = ("SELECT monthly_saving FROM cbh_savings(rule := $1) WHERE resource_id = $2" if f["rule"] in SAVING
+                     else "SELECT monthly_waste FROM cbh_zombies(rule := $1) WHERE resource_id = $2")
+            (monthly,) = con.execute(query, [f["rule"], f["resource_id"]]).fetchone()
             assert monthly == Decimal(f["monthly"])
     # Without resource IDs the idle addresses are still reported, per account and region, saying so.
     (text,) = con.execute("SELECT evidence FROM cbh_zombies(rule := 'idle_public_ip') WHERE resource_id IS NULL"
@@ -82,8 +89,8 @@ def test_evidence_and_monthly_projection(warehouse):
 
 def test_metric_rules_say_no_metrics_where_they_cannot_tell(warehouse):
     con, truth = warehouse
-    got = con.execute("SELECT rule, resource_id FROM cbh_zombies(no_metrics := true) WHERE verdict = 'no metrics'"
-                      ).fetchall()
+    got = con.execute("SELECT rule, resource_id, billing_period::VARCHAR FROM cbh_zombies(no_metrics := true) "
+                      "WHERE verdict = 'no metrics'").fetchall()
     assert sorted(got) == sorted(tuple(x) for x in truth["no_metrics"])
     assert con.execute("SELECT count(*) FROM cbh_zombies() WHERE verdict <> 'idle'").fetchone()[0] == 0
 
@@ -98,6 +105,12 @@ def test_findings_persist_across_periods(warehouse):
             assert row[0] == f["days_idle"], f
             if "first_seen_idle" in f:
                 assert row[1] == f["first_seen_idle"]
+        if "periods_seen" in f:
+            function = "cbh_savings" if f["rule"] in SAVING else "cbh_zombies"
+            (seen,) = con.execute(f"SELECT periods_seen FROM {function}(rule := $1, billing_period := $2::DATE) "
+                                  "WHERE resource_id = $3", [f["rule"], f["billing_period"], f["resource_id"]]
+                                  ).fetchone()
+            assert seen == f["periods_seen"], f
 
 
 def test_metrics_are_idempotent_and_a_revised_point_replaces(warehouse, scenario, tmp_path):
@@ -135,7 +148,8 @@ def test_money_is_decimal_and_waste_counts_each_resource_once(warehouse):
     types = con.execute("SELECT DISTINCT typeof(cost), typeof(effective_cost), typeof(monthly_waste) "
                         "FROM cbh_zombies()").fetchall()
     assert types == [("DECIMAL(38,18)",) * 3]
-    september = [f for f in truth["findings"] if "excluded" not in f and f["billing_period"] == "2024-09-01"]
+    september = [f for f in truth["findings"] if "excluded" not in f and f["billing_period"] == "2024-09-01"
+                 and f["rule"] in WASTE]
     (total, findings, share), = con.execute(
         "SELECT waste, findings, waste_share FROM cbh_waste(billing_period := DATE '2024-09-01') "
         "WHERE dimension = 'total'").fetchall()
@@ -143,7 +157,8 @@ def test_money_is_decimal_and_waste_counts_each_resource_once(warehouse):
     assert total == sum(Decimal(f["cost"]) for f in september)
     by_rule = dict(con.execute("SELECT value, waste FROM cbh_waste(billing_period := DATE '2024-09-01') "
                                "WHERE dimension = 'rule'").fetchall())
-    for rule in RULES:
+    assert set(by_rule) == {f["rule"] for f in september}, "savings are not waste"
+    for rule in by_rule:
         assert by_rule[rule] == sum(Decimal(f["cost"]) for f in september if f["rule"] == rule)
     (spend,) = con.execute("SELECT sum(billed_cost) FROM cbh.periods WHERE billing_period = '2024-09-01'").fetchone()
     assert share == round(total / spend, 6)

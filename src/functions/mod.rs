@@ -9,6 +9,7 @@ mod forget;
 mod help;
 mod ingest;
 mod output;
+mod savings;
 mod silver;
 mod status;
 mod waste;
@@ -33,6 +34,7 @@ pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
     register::<ingest::Ingest>(con, state)?;
     register::<silver::Silver>(con, state)?;
     register::<zombies::Zombies>(con, state)?;
+    register::<savings::Savings>(con, state)?;
     register::<status::Status>(con, state)?;
     register::<waste::Waste>(con, state)?;
     register::<check::Check>(con, state)?;
@@ -48,6 +50,7 @@ fn help_entries() -> Vec<help::Entry> {
         help::entry::<ingest::Ingest>(),
         help::entry::<silver::Silver>(),
         help::entry::<zombies::Zombies>(),
+        help::entry::<savings::Savings>(),
         help::entry::<waste::Waste>(),
         help::entry::<check::Check>(),
         help::entry::<anomalies::Anomalies>(),

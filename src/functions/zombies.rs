@@ -8,6 +8,7 @@ use duckdb::vtab::BindInfo;
 use super::{named_bool, named_period, named_text, warehouse_ready, Call, CbhFunction, Ty};
 use crate::error::Result;
 use crate::pipeline::report::{self, ZombieFilter};
+use crate::pipeline::rules::Kind;
 
 /// Filters of `cbh_zombies`.
 pub struct Zombies(ZombieFilter);
@@ -19,7 +20,7 @@ impl CbhFunction for Zombies {
     const HELP: &'static [(&'static str, &'static str)] = &[
         ("billing_period", "only this month: '2024-09' or a DATE"),
         ("min_cost", "only findings costing at least this much (0 also shows findings worth nothing)"),
-        ("rule", "only this rule (cbh.rules)"),
+        ("rule", "only this rule (cbh.rules, of kind waste)"),
         ("excluded", "true also shows excluded findings, flagged"),
         ("no_metrics", "true also shows resources a metric rule cannot judge yet"),
     ];
@@ -44,9 +45,11 @@ impl CbhFunction for Zombies {
         ("last_seen", Ty::Timestamp),
         ("first_seen_idle", Ty::Timestamp),
         ("days_idle", Ty::BigInt),
+        ("periods_seen", Ty::BigInt),
         ("excluded", Ty::Bool),
         ("excluded_reason", Ty::Text),
         ("currency", Ty::Text),
+        ("kind", Ty::Text),
     ];
 
     fn named_parameters() -> Vec<(String, LogicalTypeHandle)> {
@@ -66,6 +69,7 @@ impl CbhFunction for Zombies {
             rule: named_text(bind, "rule"),
             excluded: named_bool(bind, "excluded"),
             no_metrics: named_bool(bind, "no_metrics"),
+            kind: Kind::Waste,
         }))
     }
 

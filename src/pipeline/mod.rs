@@ -78,7 +78,7 @@ pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &s
 }
 
 /// The warehouse layout this cbh writes (cbh.meta).
-pub const LAYOUT: i32 = 5;
+pub const LAYOUT: i32 = 6;
 
 /// Creates the warehouse if this database does not have it yet, and moves an older layout to this one.
 pub fn ensure_warehouse(con: &Connection) -> Result<()> {
@@ -108,12 +108,20 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
         if layout < 4 {
             con.execute_batch(sql::MIGRATE_V3).context(&ctx)?;
         }
-        con.execute_batch(sql::MIGRATE_V4).context(&ctx)?;
-        // schema.sql is idempotent: it creates the tables layout 5 adds. Since layout 3 the rules are the user's (no
-        // seeding: a rule deleted stays deleted); Gold is rebuilt, one row per currency since layout 5.
+        if layout < 5 {
+            con.execute_batch(sql::MIGRATE_V4).context(&ctx)?;
+        }
+        con.execute_batch(sql::MIGRATE_V5).context(&ctx)?;
+        // schema.sql is idempotent: it creates the tables layouts 5 and 6 add. Since layout 3 the rules are the
+        // user's (a rule deleted stays deleted): only the rules a layout adds are seeded. Gold is rebuilt.
         con.execute_batch(sql::SCHEMA).context(&ctx)?;
+        con.execute_batch(sql::MIGRATE_V5_FINISH).context(&ctx)?;
+        con.execute_batch(sql::METRICS_DAILY).context(&ctx)?;
+        con.execute_batch(sql::GENERATIONS_SEED).context(&ctx)?;
         if layout < 3 {
             seed(con)?;
+        } else {
+            seed_rules(con, sql::RULES_LAYOUT_6)?;
         }
         for key in promote::bronze_keys(con)? {
             if layout < 2 {
@@ -129,10 +137,17 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
 /// The zombie rules and exclusions a warehouse starts with; rules the user already has (by name) are kept as they
 /// are.
 fn seed(con: &Connection) -> Result<()> {
-    for rule in sql::RULES {
-        con.execute_batch(rule).context("seeding the zombie rules (cbh.rules)")?;
-    }
+    seed_rules(con, sql::RULES)?;
+    con.execute_batch(sql::GENERATIONS_SEED).context("seeding the instance generations (cbh.instance_generations)")?;
     con.execute_batch(sql::EXCLUSIONS_SEED).context("seeding the exclusions (cbh.exclusions)")
+}
+
+/// Seeds `rules` (each an idempotent insert: a rule the warehouse has by name is kept as it is).
+fn seed_rules(con: &Connection, rules: &[&str]) -> Result<()> {
+    for rule in rules {
+        con.execute_batch(rule).context("seeding the rules (cbh.rules)")?;
+    }
+    Ok(())
 }
 
 /// The warehouse's layout: 1 for cbh 0.1 (no cbh.meta).

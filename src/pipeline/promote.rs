@@ -98,10 +98,15 @@ pub fn promote(con: &Connection, key: &Key) -> Result<()> {
     )
 }
 
-/// Rebuilds Gold of one key from Silver: usage per resource (which the zombie rules read) and the daily spend.
+/// Rebuilds Gold of one key from Silver: usage per resource and the bill's own rates (which the rules read), and the
+/// daily spend.
 pub fn gold(con: &Connection, key: &Key) -> Result<()> {
     let ctx = format!("building Gold for {}", key.words());
-    run_file(con, sql::GOLD_REBUILD, &key.params(), &ctx)?;
+    run_file(con, sql::GOLD_METERS, &key.params(), &ctx)?;
+    let built = run_file(con, sql::GOLD_REBUILD, &key.params(), &ctx)
+        .and_then(|()| run_file(con, sql::GOLD_RATES, &key.params(), &ctx));
+    con.execute_batch(&render(sql::TEMP_DROP_TABLE, &[("table", &ident("cbh_meters"))])).context(&ctx)?;
+    built?;
     crate::diag::phase("daily", &key.to_string());
     run_file(con, sql::GOLD_DAILY, &key.params(), &ctx)
 }

@@ -7,7 +7,7 @@ use duckdb::arrow::array::{Array, StringArray};
 use duckdb::arrow::compute::cast;
 use duckdb::arrow::datatypes::DataType;
 
-use super::rules::{self, Rules};
+use super::rules::{self, Kind, Rules};
 use crate::error::{Context, Error, Result};
 use crate::sql::{self, render};
 
@@ -28,8 +28,8 @@ pub fn silver(con: &Connection, since: i64) -> Result<Vec<RecordBatch>> {
     query(con, sql::REPORT_SILVER, &[&since], "reading the Silver summary")
 }
 
-/// What `cbh_zombies` shows.
-#[derive(Debug, Default)]
+/// What `cbh_zombies` (or `cbh_savings`) shows.
+#[derive(Debug)]
 pub struct ZombieFilter {
     /// Billing period (`YYYY-MM-DD`, any day of it).
     pub billing_period: Option<String>,
@@ -41,12 +41,18 @@ pub struct ZombieFilter {
     pub excluded: bool,
     /// Also the resources a metric rule cannot judge for lack of metrics (verdict `no metrics`).
     pub no_metrics: bool,
+    /// The rules' kind: waste (`cbh_zombies`) or savings (`cbh_savings`).
+    pub kind: Kind,
 }
 
-/// `cbh_zombies`' rows: the findings of the enabled rules.
+/// `cbh_zombies`' (or `cbh_savings`') rows: the findings of the enabled rules of the filter's kind.
 pub fn zombies(con: &Connection, filter: &ZombieFilter) -> Result<Vec<RecordBatch>> {
     let params: [&dyn ToSql; 4] = [&filter.billing_period, &filter.min_cost, &filter.excluded, &filter.no_metrics];
-    with_findings(con, sql::REPORT_ZOMBIES, filter.rule.as_deref(), false, &params, "reading the zombie report")
+    let (template, kind, context) = match filter.kind {
+        Kind::Waste => (sql::REPORT_ZOMBIES, Kind::Waste, "reading the zombie report"),
+        Kind::Saving => (sql::REPORT_SAVINGS, Kind::Saving, "reading the savings report"),
+    };
+    with_findings(con, template, filter.rule.as_deref(), kind, false, &params, context)
 }
 
 /// Runs a report over the rules' findings. When it fails and a rule is to blame, the error names the rule; with
@@ -55,11 +61,12 @@ fn with_findings(
     con: &Connection,
     template: &'static str,
     only: Option<&str>,
+    kind: Kind,
     skip_broken: bool,
     params: &[&dyn ToSql],
     context: &str,
 ) -> Result<Vec<RecordBatch>> {
-    let rules = Rules::load(con, only)?;
+    let rules = Rules::load(con, only, kind)?;
     let stmt = render(template, &[("findings", &rules.findings(&[]))]);
     crate::diag::statement(&stmt);
     let failed = match query(con, &stmt, params, context) {
@@ -79,7 +86,7 @@ fn with_findings(
 
 /// `cbh_waste`'s rows: the waste of the findings cbh_zombies() shows, by rule, service, account, owner and in total.
 pub fn waste(con: &Connection, period: Option<&str>, owner_tag: &str) -> Result<Vec<RecordBatch>> {
-    with_findings(con, sql::REPORT_WASTE, None, false, &[&period, &owner_tag], "reading the waste summary")
+    with_findings(con, sql::REPORT_WASTE, None, Kind::Waste, false, &[&period, &owner_tag], "reading the waste summary")
 }
 
 /// `cbh_check`'s row: the waste of `period` (`YYYY-MM-01`; `None`, the latest period) against the budgets; an error
@@ -91,7 +98,8 @@ pub fn check(
     period: Option<&str>,
 ) -> Result<Vec<RecordBatch>> {
     let params: [&dyn ToSql; 3] = [&max_waste, &max_share, &period];
-    let batches = with_findings(con, sql::REPORT_CHECK, None, false, &params, "checking the waste budget")?;
+    let batches =
+        with_findings(con, sql::REPORT_CHECK, None, Kind::Waste, false, &params, "checking the waste budget")?;
     let mut out = Vec::new();
     for batch in batches {
         let last = batch.num_columns() - 1;
@@ -111,5 +119,5 @@ pub fn status(con: &Connection, warehouse: bool, duckdb_version: &str, lifecycle
     if !warehouse {
         return query(con, sql::REPORT_STATUS_EMPTY, &params, "reading the warehouse status");
     }
-    with_findings(con, sql::REPORT_STATUS, None, true, &params, "reading the warehouse status")
+    with_findings(con, sql::REPORT_STATUS, None, Kind::Waste, true, &params, "reading the warehouse status")
 }

@@ -16,15 +16,33 @@ struct Rule {
     no_metrics: Option<String>,
 }
 
-/// The enabled rules (only `only`, when given).
+/// What a rule finds: waste (money for nothing, `cbh_zombies`) or a saving (money that could be less,
+/// `cbh_savings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Waste,
+    Saving,
+}
+
+impl Kind {
+    /// As `cbh.rules` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Waste => "waste",
+            Kind::Saving => "saving",
+        }
+    }
+}
+
+/// The enabled rules of a kind (only `only`, when given).
 pub struct Rules(Vec<Rule>);
 
 impl Rules {
-    pub fn load(con: &Connection, only: Option<&str>) -> Result<Rules> {
-        let ctx = "reading the zombie rules (cbh.rules)";
+    pub fn load(con: &Connection, only: Option<&str>, kind: Kind) -> Result<Rules> {
+        let ctx = "reading the rules (cbh.rules)";
         let mut stmt = con.prepare(sql::RULES_ENABLED).context(ctx)?;
         let rules: Vec<Rule> = stmt
-            .query_map([only], |r| {
+            .query_map(duckdb::params![only, kind.name()], |r| {
                 Ok(Rule {
                     name: r.get(0)?,
                     predicate: Sql::from_rules_table(r.get(1)?),
@@ -38,7 +56,7 @@ impl Rules {
             .collect::<std::result::Result<_, _>>()
             .context(ctx)?;
         match only {
-            Some(name) if rules.is_empty() => Err(no_such_rule(con, name)),
+            Some(name) if rules.is_empty() => Err(no_such_rule(con, name, kind)),
             _ => Ok(Rules(rules)),
         }
     }
@@ -104,8 +122,12 @@ fn findings_query(rules: &[&Rule]) -> Sql {
     render(query, &[("rules", &rules_sql)])
 }
 
-fn no_such_rule(con: &Connection, name: &str) -> Error {
+fn no_such_rule(con: &Connection, name: &str, kind: Kind) -> Error {
     let all: Vec<String> =
         con.prepare(sql::RULES_NAMES).and_then(|mut s| s.query_map([], |r| r.get(0))?.collect()).unwrap_or_default();
-    Error::Usage(format!("no enabled zombie rule '{name}'; the rules are: {}", all.join(", ")))
+    let what = match kind {
+        Kind::Waste => "zombie",
+        Kind::Saving => "saving",
+    };
+    Error::Usage(format!("no enabled {what} rule '{name}'; the rules are: {}", all.join(", ")))
 }

@@ -34,6 +34,7 @@ SECTIONS = {
     "docs/building.md": ["Building, versions and troubleshooting", "Building from source", "Version compatibility",
                          "Troubleshooting"],
     "docs/layout.md": ["Layout and tests"],
+    "docs/lake.md": ["Tenants, the lake export and scale-out", "A warehouse per tenant"],
 }
 
 

@@ -58,6 +58,9 @@ sql_files! {
     MIGRATE_V2 = "migrate_v2.sql";
     MIGRATE_V3 = "migrate_v3.sql";
     MIGRATE_V4 = "migrate_v4.sql";
+    MIGRATE_V6 = "migrate_v6.sql";
+    MIGRATE_V6_FINISH = "migrate_v6_finish.sql";
+    MIGRATE_V6_META = "migrate_v6_meta.sql";
     LIVE_DELIVERY = "live_delivery.sql";
     FORGET = "forget.sql";
     FORGET_KEYS = "forget_keys.sql";
@@ -75,6 +78,7 @@ sql_files! {
     REPORT_WASTE = "report_waste.sql";
     REPORT_ZOMBIES = "report_zombies.sql";
     RESOURCES_REBUILD = "resources_rebuild.sql";
+    RULE_EXISTS = "rule_exists.sql";
     RULES_ENABLED = "rules_enabled.sql";
     RULES_NAMES = "rules_names.sql";
     SCHEMA = "schema.sql";
@@ -100,17 +104,23 @@ sql_files! {
     WAREHOUSE_EXISTS = "warehouse_exists.sql";
 }
 
-/// The zombie rules cbh seeds into `cbh.rules` (`sql/rules/`), each an idempotent insert.
-pub const RULES: &[&str] = &[
-    include_str!("../sql/rules/zero_usage.sql"),
-    include_str!("../sql/rules/idle_public_ip.sql"),
-    include_str!("../sql/rules/idle_nat_gateway.sql"),
-    include_str!("../sql/rules/idle_load_balancer.sql"),
-    include_str!("../sql/rules/idle_vpc_endpoint.sql"),
-    include_str!("../sql/rules/unused_commitment.sql"),
-    include_str!("../sql/rules/idle_instance.sql"),
-    include_str!("../sql/rules/idle_volume.sql"),
-    include_str!("../sql/rules/idle_database.sql"),
+/// The zombie rules cbh seeds into `cbh.rules` (`sql/rules/`), by name: each file inserts the rule of its name, and
+/// is run only where no rule of that name exists (the warehouse has no key to ignore a second one).
+macro_rules! rule {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../sql/rules/", $name, ".sql")))
+    };
+}
+pub const RULES: &[(&str, &str)] = &[
+    rule!("zero_usage"),
+    rule!("idle_public_ip"),
+    rule!("idle_nat_gateway"),
+    rule!("idle_load_balancer"),
+    rule!("idle_vpc_endpoint"),
+    rule!("unused_commitment"),
+    rule!("idle_instance"),
+    rule!("idle_volume"),
+    rule!("idle_database"),
 ];
 
 /// SQL text cbh can vouch for: written in its source, embedded from `sql/`, a quoted name or value, or made of

@@ -10,6 +10,8 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL_DATA = os.path.abspath(os.path.join(REPO, "..", "shared", "data", "real"))
 VENV_BIN = os.path.dirname(sys.executable)
+# The warehouse layout this cbh writes (LAYOUT in src/pipeline/mod.rs; test_warehouse_layout.py checks they agree).
+LAYOUT = 6
 
 
 def extension_path():

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import REPO
+from conftest import LAYOUT, REPO
 
 WAREHOUSE_01 = os.path.join(REPO, "test", "data", "warehouse-0.1")
 
@@ -71,7 +71,7 @@ def test_a_layout_2_warehouse_gets_rules_and_gold_usage(connect, tmp_path):
         UPDATE cbh.meta SET schema_version = 2;
     """)
     assert con.execute("SELECT * FROM cbh_zombies()").fetchall() == want
-    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(5,)]
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(LAYOUT,)]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'cbh' AND table_name = 'gold_zombies'"
                        ).fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM cbh.rules WHERE origin = 'cbh'").fetchone()[0] == 9

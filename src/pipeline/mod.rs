@@ -78,7 +78,7 @@ pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &s
 }
 
 /// The warehouse layout this cbh writes (cbh.meta).
-pub const LAYOUT: i32 = 5;
+pub const LAYOUT: i32 = 6;
 
 /// Creates the warehouse if this database does not have it yet, and moves an older layout to this one.
 pub fn ensure_warehouse(con: &Connection) -> Result<()> {
@@ -97,6 +97,9 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
             "moving the warehouse from layout {layout} to layout {LAYOUT} (this needs the database open read-write \
              once)"
         );
+        if layout >= 2 {
+            con.execute_batch(sql::MIGRATE_V6_META).context(&ctx)?;
+        }
         if layout < 2 {
             con.execute_batch(sql::MIGRATE_V1).context(&ctx)?;
             con.execute_batch(sql::SCHEMA).context(&ctx)?;
@@ -108,29 +111,40 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
         if layout < 4 {
             con.execute_batch(sql::MIGRATE_V3).context(&ctx)?;
         }
-        con.execute_batch(sql::MIGRATE_V4).context(&ctx)?;
-        // schema.sql is idempotent: it creates the tables layout 5 adds. Since layout 3 the rules are the user's (no
+        if layout < 5 {
+            con.execute_batch(sql::MIGRATE_V4).context(&ctx)?;
+        }
+        // schema.sql is idempotent: it creates the tables a layout adds, and those migrate_v6.sql renamed to drop
+        // their keys; migrate_v6_finish.sql copies their rows back. Since layout 3 the rules are the user's (no
         // seeding: a rule deleted stays deleted); Gold is rebuilt, one row per currency since layout 5.
+        con.execute_batch(sql::MIGRATE_V6).context(&ctx)?;
         con.execute_batch(sql::SCHEMA).context(&ctx)?;
+        con.execute_batch(sql::MIGRATE_V6_FINISH).context(&ctx)?;
         if layout < 3 {
             seed(con)?;
         }
-        for key in promote::bronze_keys(con)? {
-            if layout < 2 {
-                promote::promote(con, &key)?;
-            } else {
-                promote::gold(con, &key)?;
+        if layout < 5 {
+            for key in promote::bronze_keys(con)? {
+                if layout < 2 {
+                    promote::promote(con, &key)?;
+                } else {
+                    promote::gold(con, &key)?;
+                }
             }
         }
         Ok(())
     })
 }
 
-/// The zombie rules and exclusions a warehouse starts with; rules the user already has (by name) are kept as they
-/// are.
+/// The zombie rules and exclusions a warehouse starts with; a rule the user already has (by name) is kept as it
+/// is.
 fn seed(con: &Connection) -> Result<()> {
-    for rule in sql::RULES {
-        con.execute_batch(rule).context("seeding the zombie rules (cbh.rules)")?;
+    let ctx = "seeding the zombie rules (cbh.rules)";
+    for (name, rule) in sql::RULES {
+        let exists: bool = con.query_row(sql::RULE_EXISTS, [name], |r| r.get(0)).context(ctx)?;
+        if !exists {
+            con.execute_batch(rule).context(ctx)?;
+        }
     }
     con.execute_batch(sql::EXCLUSIONS_SEED).context("seeding the exclusions (cbh.exclusions)")
 }

@@ -116,7 +116,8 @@ def record_figure(name, **fields):
 # or wait on purpose. `make test` (and CI) runs everything; `make check` leaves these out (`-m "not slow"`).
 SLOW_MODULES = {"test_soak", "test_crash", "test_fuzz_files", "test_watch", "test_interrupt", "test_notebook",
                 "test_examples", "test_checkpoint", "test_threads", "test_lifecycle", "test_concurrency",
-                "test_hostile_input", "test_bad_files", "test_check", "test_panic", "test_formats"}
+                "test_hostile_input", "test_bad_files", "test_check", "test_panic", "test_formats", "test_export_spark",
+                "test_export_writers"}
 
 
 def pytest_configure(config):

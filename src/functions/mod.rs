@@ -5,6 +5,7 @@
 
 mod anomalies;
 mod check;
+mod export;
 mod forget;
 mod help;
 mod ingest;
@@ -38,6 +39,7 @@ pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
     register::<waste::Waste>(con, state)?;
     register::<check::Check>(con, state)?;
     register::<anomalies::Anomalies>(con, state)?;
+    register::<export::Export>(con, state)?;
     register::<forget::Forget>(con, state)?;
     register::<help::Help>(con, state)?;
     Ok(())
@@ -52,6 +54,7 @@ fn help_entries() -> Vec<help::Entry> {
         help::entry::<waste::Waste>(),
         help::entry::<check::Check>(),
         help::entry::<anomalies::Anomalies>(),
+        help::entry::<export::Export>(),
         help::entry::<status::Status>(),
         help::entry::<forget::Forget>(),
         help::entry::<help::Help>(),

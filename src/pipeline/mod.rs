@@ -4,6 +4,7 @@ pub mod anomalies;
 mod bronze;
 mod checks;
 pub mod discover;
+pub mod export;
 mod foreign;
 mod forensics;
 pub mod format;

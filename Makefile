@@ -1,6 +1,6 @@
 # cbh: build, test and demo. `make` builds build/release/cbh.duckdb_extension.
 # The DuckDB version is pinned once, in Cargo.toml (crate duckdb); the minimum C API version once, in src/lib.rs.
-.PHONY: release debug test check reliability bench data demo watch clean venv
+.PHONY: release debug test check reliability bench data demo watch clean venv spark
 
 VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 MIN_CAPI  := $(shell sed -n 's/.*MIN_DUCKDB_VERSION: &str = "\([^"]*\)".*/\1/p' src/lib.rs | head -1)
@@ -43,6 +43,13 @@ $(VENV)/.installed: test/requirements.txt
 	printf '#!/bin/sh\nexec "%s" "$$@"\n' "$$($(PY) -c 'import duckdb_cli, os; print(os.path.join(os.path.dirname(duckdb_cli.__file__), "duckdb"))')" > $(VENV)/bin/duckdb
 	@touch $@
 
+# Apache Spark (pip pyspark, on the machine's Java 17) for test/test_export_spark.py: large, so apart from `venv`;
+# .ci/run installs it before `make test`, and elsewhere that test skips saying how to get it.
+spark: $(VENV)/.spark
+$(VENV)/.spark: $(VENV)/.installed test/requirements-spark.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r test/requirements-spark.txt
+	@touch $@
+
 # Everything: Rust unit and property tests, then every Python test against the built extension in real hosts; the
 # reliability figures the tests record are printed at the end (docs/reliability.md, "Reliability and security").
 test: release build/test/cbh.duckdb_extension venv
@@ -56,7 +63,8 @@ test: release build/test/cbh.duckdb_extension venv
 
 # Only the reliability and security tests; writes their table into docs/reliability.md.
 RELIABILITY := $(addprefix test/,test_crash.py test_soak.py test_bad_files.py test_fuzz_files.py test_injection.py \
-	test_panic.py test_lockdown.py test_read_only.py test_concurrency.py test_watch.py test_lifecycle.py)
+	test_panic.py test_lockdown.py test_read_only.py test_concurrency.py test_watch.py test_lifecycle.py \
+	test_export_writers.py)
 reliability: release build/test/cbh.duckdb_extension venv
 	@mkdir -p build && rm -rf build/reliability
 	$(PROPERTIES)

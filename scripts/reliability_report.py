@@ -52,6 +52,14 @@ def rows():
     if panics:
         yield ("panic injected (`CBH_FAULT`) at every phase, in `LOAD` and in the readers",
                f"{panics['injected']} panics: each a DuckDB error; host alive; warehouse unchanged; cbh kept working")
+    writers = load("export_writers")
+    if writers:
+        yield (f"{writers['writers']} processes exporting disjoint partitions into one folder "
+               f"({writers['exports']} exports, {writers['seconds']:.0f} s), read all the while",
+               f"pyarrow (opens a file once): {writers['arrow_reads']} reads, {writers['arrow_failed']} failed; "
+               f"DuckDB (opens it several times a query): {writers['duckdb_reads']} reads, "
+               f"{writers['duckdb_failed']} failed with an error and were right when run again; no read saw a "
+               "wrong total or lost a partition; at the end every writer's partitions were there")
     for name, what in (("lockdown_external_access", "`enable_external_access = false`"),):
         fig = load(name)
         if fig:

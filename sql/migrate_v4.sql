@@ -39,7 +39,7 @@ WHERE cbh.rules.rule = n.rule AND cbh.rules.origin = 'cbh' AND cbh.rules.predica
 -- Money of two currencies is never added: each period keeps its totals per currency.
 ALTER TABLE cbh.periods ADD COLUMN IF NOT EXISTS by_currency STRUCT(currency VARCHAR, line_items BIGINT,
     billed_cost DECIMAL(38, 18), effective_cost DECIMAL(38, 18))[];
-INSERT OR REPLACE INTO cbh.periods BY NAME
+CREATE OR REPLACE TEMP TABLE cbh_periods_v5 AS
 SELECT p.* EXCLUDE (billed_cost, effective_cost, by_currency),
        CASE WHEN coalesce(len(c.by_currency), 0) <= 1 THEN p.billed_cost END AS billed_cost,
        CASE WHEN coalesce(len(c.by_currency), 0) <= 1 THEN p.effective_cost END AS effective_cost,
@@ -58,4 +58,7 @@ LEFT JOIN (
           GROUP BY ALL)
     GROUP BY ALL
 ) c USING (provider, billing_account, billing_period);
+DELETE FROM cbh.periods;
+INSERT INTO cbh.periods BY NAME SELECT * FROM temp.main.cbh_periods_v5;
+DROP TABLE temp.main.cbh_periods_v5;
 UPDATE cbh.meta SET schema_version = 5;

@@ -1,8 +1,8 @@
 -- period_summarize.sql: records one (provider $1, billing account $2, billing period $3) as present, with its
 -- Bronze lineage and Silver summary: totals per currency (never added across currencies), and in billed_cost and
 -- effective_cost where there is one. $4 is the Silver version the rows were built with, $5 the time (microseconds
--- since the epoch, UTC).
-INSERT OR REPLACE INTO cbh.periods BY NAME
+-- since the epoch, UTC). The period's row is replaced (MERGE: the warehouse has no key constraint).
+MERGE INTO cbh.periods USING (
 WITH bronze AS (
     SELECT 'cur' AS format, ingestion_id, source_file FROM cbh.bronze_cur
     WHERE provider = $1 AND billing_account = $2 AND billing_period = $3::DATE
@@ -45,4 +45,9 @@ SELECT $1 AS provider, $2 AS billing_account, $3::DATE AS billing_period, lineag
        coalesce(c.by_currency,
                 [{'currency': NULL::VARCHAR, 'line_items': 0::BIGINT, 'billed_cost': 0::DECIMAL(38, 18),
                   'effective_cost': 0::DECIMAL(38, 18)}]) AS by_currency
-FROM lineage, (SELECT * FROM totals WHERE whole) t, currencies c;
+FROM lineage, (SELECT * FROM totals WHERE whole) t, currencies c
+) AS summary
+ON cbh.periods.provider = summary.provider AND cbh.periods.billing_account = summary.billing_account
+   AND cbh.periods.billing_period = summary.billing_period
+WHEN MATCHED THEN UPDATE BY NAME
+WHEN NOT MATCHED THEN INSERT BY NAME;

@@ -1,20 +1,21 @@
--- schema.sql: the warehouse, created on first ingest in its own schema of the database the user opened.
+-- schema.sql: the warehouse, created on first ingest in its own schema of the database the user opened (or named).
 -- Every statement is idempotent. Bronze has one table per input format; each gains one VARCHAR column per new
 -- source column as files arrive. A delivery is keyed by (provider, billing account, billing period).
+-- No constraint but NOT NULL, no sequence, no default but a literal, so that a lake catalog (DuckLake) can hold it:
+-- cbh keeps its own keys (a period is replaced by DELETE and INSERT or MERGE, ids are the largest so far plus one).
 CREATE SCHEMA IF NOT EXISTS cbh;
 
-CREATE SEQUENCE IF NOT EXISTS cbh.ingestion_seq;
-CREATE SEQUENCE IF NOT EXISTS cbh.ledger_seq;
-
--- The warehouse's layout version (cbh migrates older layouts on first use).
+-- The warehouse's layout version (cbh migrates older layouts on first use) and its id, which cbh_export writes as
+-- the owner of each partition.
 CREATE TABLE IF NOT EXISTS cbh.meta (
-    schema_version INTEGER NOT NULL
+    schema_version INTEGER NOT NULL,
+    warehouse_id   VARCHAR
 );
 
 -- Every ingestion attempt, one row per input file (manifests included). billing_period, provider and
 -- billing_account are set when the file covers exactly one of each; `deliveries` lists every key it covers.
 CREATE TABLE IF NOT EXISTS cbh.ledger (
-    ledger_id       BIGINT PRIMARY KEY,
+    ledger_id       BIGINT NOT NULL,
     ingestion_id    BIGINT NOT NULL,
     file            VARCHAR NOT NULL,
     size            BIGINT,
@@ -54,8 +55,7 @@ CREATE TABLE IF NOT EXISTS cbh.periods (
     silver_version  INTEGER NOT NULL,
     updated_at      TIMESTAMP NOT NULL,
     by_currency     STRUCT(currency VARCHAR, line_items BIGINT, billed_cost DECIMAL(38, 18),
-                           effective_cost DECIMAL(38, 18))[],
-    PRIMARY KEY (provider, billing_account, billing_period)
+                           effective_cost DECIMAL(38, 18))[]
 );
 
 -- Bronze: every source column exactly as received (text; Parquet values as their text, maps as JSON), with
@@ -240,9 +240,10 @@ CREATE TABLE IF NOT EXISTS cbh.gold_daily (
 );
 
 -- The rules: each a predicate over cbh.gold_usage (and its `params`), with the evidence a person can act on and the
--- money at stake: waste (money for nothing) or a saving (money that could be less). cbh seeds its rules from sql/rules/ (origin 'cbh'); users add, tune and disable rows.
+-- money at stake: waste (money for nothing) or a saving (money that could be less). cbh seeds its rules from
+-- sql/rules/ (origin 'cbh'); users add, tune and disable rows.
 CREATE TABLE IF NOT EXISTS cbh.rules (
-    rule            VARCHAR PRIMARY KEY,
+    rule            VARCHAR NOT NULL,     -- one row per name: cbh seeds a rule only where its name is absent
     enabled         BOOLEAN NOT NULL DEFAULT true,
     kind            VARCHAR NOT NULL DEFAULT 'waste',  -- waste (cbh_zombies) or saving (cbh_savings)
     description     VARCHAR NOT NULL,
@@ -250,7 +251,7 @@ CREATE TABLE IF NOT EXISTS cbh.rules (
     evidence        VARCHAR NOT NULL,
     waste           VARCHAR NOT NULL DEFAULT 'cost',
     effective_waste VARCHAR NOT NULL DEFAULT 'effective_cost',
-    params          MAP(VARCHAR, DECIMAL(38, 12)) NOT NULL DEFAULT MAP {},
+    params          MAP(VARCHAR, DECIMAL(38, 12)) NOT NULL DEFAULT '{}',
     origin          VARCHAR NOT NULL DEFAULT 'user',
     no_metrics      VARCHAR             -- a rule that needs metrics: when it cannot tell (SQL, like predicate)
 );
@@ -265,14 +266,14 @@ CREATE TABLE IF NOT EXISTS cbh.instance_generations (
 );
 
 -- Findings kept out of the report (not lost: cbh_zombies(excluded := true) shows them, flagged): by resource ID
--- (bare or ARN), or by tag (any value, or one). `rule` NULL: every rule.
+-- (bare or ARN), or by tag (any value, or one). `rule` NULL: every rule. A row with neither a resource ID nor a
+-- tag key matches nothing.
 CREATE TABLE IF NOT EXISTS cbh.exclusions (
     resource_id VARCHAR,
     tag_key     VARCHAR,
     tag_value   VARCHAR,
     rule        VARCHAR,
-    reason      VARCHAR NOT NULL,
-    CHECK (resource_id IS NOT NULL OR tag_key IS NOT NULL)
+    reason      VARCHAR NOT NULL
 );
 
 -- Utilization metrics (cbh_ingest(path, kind := 'metrics')), one row per data point; a point ingested again
@@ -396,4 +397,4 @@ CREATE OR REPLACE MACRO cbh.instance_family(instance_type) AS
 CREATE OR REPLACE MACRO cbh.successor_type(instance_type, successor) AS
     regexp_replace(instance_type, '^((?:db\.|cache\.)?)[a-z][a-z0-9-]*\.', '\1' || successor || '.');
 
-INSERT INTO cbh.meta SELECT 6 WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);
+INSERT INTO cbh.meta (schema_version, warehouse_id) SELECT 7, uuid()::VARCHAR WHERE NOT EXISTS (SELECT 1 FROM cbh.meta);

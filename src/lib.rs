@@ -63,6 +63,8 @@ unsafe fn load(info: ffi::duckdb_extension_info, access: *const ffi::duckdb_exte
     let con = unsafe { Connection::open_from_raw(db.cast()) }.map_err(|e| internal(&e.to_string()))?;
     // SAFETY: as above.
     let tasks = unsafe { capi::tasks::Tasks::new(db) };
+    // SAFETY: as above.
+    unsafe { capi::warehouse::register_setting(db) };
     error::guarded("LOAD cbh", || init(&con, tasks))?;
     Ok(true)
 }

@@ -43,6 +43,19 @@ sql_files! {
     GOLD_REBUILD = "gold_rebuild.sql";
     GENERATIONS_SEED = "generations_seed.sql";
     EXCLUSIONS_SEED = "exclusions_seed.sql";
+    EXPORT_COPY = "export_copy.sql";
+    EXPORT_DROP = "export_drop.sql";
+    EXPORT_FINDINGS = "export_findings.sql";
+    EXPORT_FOLDERS = "export_folders.sql";
+    EXPORT_FOOTERS = "export_footers.sql";
+    EXPORT_GLOB = "export_glob.sql";
+    EXPORT_OWNER = "export_owner.sql";
+    EXPORT_PARTITIONS = "export_partitions.sql";
+    EXPORT_PARTITIONS_READ = "export_partitions_read.sql";
+    EXPORT_REPORT = "export_report.sql";
+    EXPORT_RESULT = "export_result.sql";
+    EXPORT_RESULT_INSERT = "export_result_insert.sql";
+    EXPORT_WRITER = "export_writer.sql";
     FINDINGS = "findings.sql";
     FINDINGS_NONE = "findings_none.sql";
     FINDINGS_RULES = "findings_rules.sql";
@@ -64,6 +77,9 @@ sql_files! {
     MIGRATE_V4 = "migrate_v4.sql";
     MIGRATE_V5 = "migrate_v5.sql";
     MIGRATE_V5_FINISH = "migrate_v5_finish.sql";
+    MIGRATE_V6 = "migrate_v6.sql";
+    MIGRATE_V6_FINISH = "migrate_v6_finish.sql";
+    MIGRATE_V6_META = "migrate_v6_meta.sql";
     LIVE_DELIVERY = "live_delivery.sql";
     FORGET = "forget.sql";
     FORGET_KEYS = "forget_keys.sql";
@@ -82,6 +98,7 @@ sql_files! {
     REPORT_WASTE = "report_waste.sql";
     REPORT_ZOMBIES = "report_zombies.sql";
     RESOURCES_REBUILD = "resources_rebuild.sql";
+    RULE_EXISTS = "rule_exists.sql";
     RULES_ENABLED = "rules_enabled.sql";
     RULES_NAMES = "rules_names.sql";
     SCHEMA = "schema.sql";
@@ -107,17 +124,23 @@ sql_files! {
     WAREHOUSE_EXISTS = "warehouse_exists.sql";
 }
 
-/// The rules cbh seeds into `cbh.rules` (`sql/rules/`), each an idempotent insert.
-pub const RULES: &[&str] = &[
-    include_str!("../sql/rules/zero_usage.sql"),
-    include_str!("../sql/rules/idle_public_ip.sql"),
-    include_str!("../sql/rules/idle_nat_gateway.sql"),
-    include_str!("../sql/rules/idle_load_balancer.sql"),
-    include_str!("../sql/rules/idle_vpc_endpoint.sql"),
-    include_str!("../sql/rules/unused_commitment.sql"),
-    include_str!("../sql/rules/idle_instance.sql"),
-    include_str!("../sql/rules/idle_volume.sql"),
-    include_str!("../sql/rules/idle_database.sql"),
+/// The rules cbh seeds into `cbh.rules` (`sql/rules/`), by name: each file inserts the rule of its name, and is run
+/// only where no rule of that name exists (the warehouse has no key to ignore a second one).
+macro_rules! rule {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../sql/rules/", $name, ".sql")))
+    };
+}
+pub const RULES: &[(&str, &str)] = &[
+    rule!("zero_usage"),
+    rule!("idle_public_ip"),
+    rule!("idle_nat_gateway"),
+    rule!("idle_load_balancer"),
+    rule!("idle_vpc_endpoint"),
+    rule!("unused_commitment"),
+    rule!("idle_instance"),
+    rule!("idle_volume"),
+    rule!("idle_database"),
     RULES_LAYOUT_6[0],
     RULES_LAYOUT_6[1],
     RULES_LAYOUT_6[2],
@@ -131,17 +154,17 @@ pub const RULES: &[&str] = &[
 ];
 
 /// The rules layout 6 adds, which a warehouse moved from an older layout receives.
-pub const RULES_LAYOUT_6: &[&str] = &[
-    include_str!("../sql/rules/idle_cluster.sql"),
-    include_str!("../sql/rules/old_snapshot.sql"),
-    include_str!("../sql/rules/paid_trail_events.sql"),
-    include_str!("../sql/rules/storage_without_requests.sql"),
-    include_str!("../sql/rules/log_storage_growing.sql"),
-    include_str!("../sql/rules/gp2_volume.sql"),
-    include_str!("../sql/rules/io1_volume.sql"),
-    include_str!("../sql/rules/previous_generation.sql"),
-    include_str!("../sql/rules/extended_support.sql"),
-    include_str!("../sql/rules/on_demand_steady.sql"),
+pub const RULES_LAYOUT_6: &[(&str, &str)] = &[
+    rule!("idle_cluster"),
+    rule!("old_snapshot"),
+    rule!("paid_trail_events"),
+    rule!("storage_without_requests"),
+    rule!("log_storage_growing"),
+    rule!("gp2_volume"),
+    rule!("io1_volume"),
+    rule!("previous_generation"),
+    rule!("extended_support"),
+    rule!("on_demand_steady"),
 ];
 
 /// SQL text cbh can vouch for: written in its source, embedded from `sql/`, a quoted name or value, or made of

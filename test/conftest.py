@@ -10,6 +10,8 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL_DATA = os.path.abspath(os.path.join(REPO, "..", "shared", "data", "real"))
 VENV_BIN = os.path.dirname(sys.executable)
+# The warehouse layout this cbh writes (LAYOUT in src/pipeline/mod.rs; test_warehouse_layout.py checks they agree).
+LAYOUT = 7
 
 
 def extension_path():
@@ -124,7 +126,8 @@ def record_figure(name, **fields):
 # or wait on purpose. `make test` (and CI) runs everything; `make check` leaves these out (`-m "not slow"`).
 SLOW_MODULES = {"test_soak", "test_crash", "test_fuzz_files", "test_watch", "test_interrupt", "test_notebook",
                 "test_examples", "test_checkpoint", "test_threads", "test_lifecycle", "test_concurrency",
-                "test_hostile_input", "test_bad_files", "test_check", "test_panic", "test_formats"}
+                "test_hostile_input", "test_bad_files", "test_check", "test_panic", "test_formats", "test_export_spark",
+                "test_export_writers"}
 
 
 def pytest_configure(config):

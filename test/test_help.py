@@ -20,7 +20,7 @@ def test_help_lists_every_cbh_function_its_parameters_and_its_real_columns(conne
         assert description, (function, name)
     named = {r[0] for r in con.execute(
         "SELECT name FROM cbh_help() WHERE function = 'cbh_zombies()' AND kind = 'parameter'").fetchall()}
-    assert named == {"billing_period :=", "min_cost :=", "rule :=", "excluded :=", "no_metrics :="}
+    assert named == {"billing_period :=", "min_cost :=", "rule :=", "excluded :=", "no_metrics :=", "warehouse :="}
     # The columns are the ones the functions return, in order.
     for function in ("cbh_silver", "cbh_zombies", "cbh_waste", "cbh_status", "cbh_help"):
         described = [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {function}()").fetchall()]

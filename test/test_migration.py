@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import REPO
+from conftest import LAYOUT, REPO
 
 WAREHOUSE_01 = os.path.join(REPO, "test", "data", "warehouse-0.1")
 
@@ -71,7 +71,7 @@ def test_a_layout_2_warehouse_gets_rules_and_gold_usage(connect, tmp_path):
         UPDATE cbh.meta SET schema_version = 2;
     """)
     assert con.execute("SELECT * FROM cbh_zombies()").fetchall() == want
-    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(6,)]
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(LAYOUT,)]
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'cbh' AND table_name = 'gold_zombies'"
                        ).fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM cbh.rules WHERE origin = 'cbh'").fetchone()[0] == 19
@@ -82,7 +82,7 @@ WAREHOUSE_06 = os.path.join(REPO, "test", "data", "warehouse-0.6")
 KEPT = ["meta", "ledger", "periods", "bronze_cur", "silver_line_items", "silver_resources", "exclusions", "gold_daily"]
 
 
-def test_a_layout_5_warehouse_moves_to_layout_6_with_every_value_kept(connect, tmp_path, ext):
+def test_a_layout_5_warehouse_moves_to_this_layout_with_every_value_kept(connect, tmp_path, ext):
     """cbh 0.6 made test/data/warehouse-0.6 (EXPORT DATABASE after the tour's bills, the example metrics and a Redshift
     cluster's by ARN, a rule tuned, one deleted, one added, an exclusion): the move adds rule kinds and the new rules,
     rebuilds Gold and the daily metrics, and keeps everything else as it was."""
@@ -98,7 +98,7 @@ def test_a_layout_5_warehouse_moves_to_layout_6_with_every_value_kept(connect, t
     metrics = sorted(con.execute("SELECT * EXCLUDE (resource_key) FROM cbh.metrics").fetchall(), key=repr)
     assert before["meta"] == [(5,)]
     con.execute(f"LOAD '{ext}'")
-    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(6,)]
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(LAYOUT,)]
     for t in KEPT[1:]:
         assert sorted(con.execute(f"SELECT * FROM cbh.{t}").fetchall(), key=repr) == before[t], t
     # The rules are the user's: tuned, deleted and added ones stay so, each of kind waste; layout 6's are added.
@@ -110,6 +110,10 @@ def test_a_layout_5_warehouse_moves_to_layout_6_with_every_value_kept(connect, t
                                                              "on_demand_steady", "previous_generation"}
     assert len(kinds) == len(rules) + 10
     assert con.execute("SELECT count(*) FROM cbh.instance_generations").fetchone()[0] > 10
+    # ...and in the layout a lake catalog holds: no key, check or sequence left (test_warehouse_layout.py has more).
+    assert con.execute("SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'cbh' "
+                       "AND constraint_type <> 'NOT NULL'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM duckdb_sequences() WHERE schema_name = 'cbh'").fetchone()[0] == 0
     # Metrics: every point kept; a cluster's ARN is now its name, as CloudWatch names it, and counts as activity.
     assert sorted(con.execute("SELECT * EXCLUDE (resource_key) FROM cbh.metrics").fetchall(), key=repr) == metrics
     assert con.execute("SELECT resource_key, activity_max FROM cbh.metrics_daily WHERE activity_max IS NOT NULL "

@@ -5,7 +5,7 @@ import os
 import duckdb
 import pytest
 
-from conftest import REPO
+from conftest import LAYOUT, REPO
 
 CUR = os.path.join(REPO, "test", "data", "cur")
 PART1, PART2 = os.path.join(CUR, "oct-part1.csv"), os.path.join(CUR, "oct-part2.csv")
@@ -150,7 +150,7 @@ def test_a_layout_3_warehouse_gains_the_note_column(connect, tmp_path):
     con.execute("ALTER TABLE cbh.ledger DROP COLUMN note; UPDATE cbh.meta SET schema_version = 3")
     got = ingest(con, [SEPT_REVISED])["sept_revised.csv"]
     assert got[0] == "replaced" and "sept.csv" in got[3]
-    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(6,)]
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(LAYOUT,)]
     assert con.execute("SELECT count(*) FROM cbh.rules").fetchone()[0] >= 9
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import REPO, real_file
+from conftest import LAYOUT, REPO, real_file
 
 FOCUS = ["ProviderName", "BillingAccountId", "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory",
          "ChargePeriodStart", "ChargePeriodEnd", "ResourceId", "ServiceName", "ConsumedQuantity", "BilledCost",
@@ -93,7 +93,7 @@ def test_a_layout_4_warehouse_widens_its_money_to_18_places(connect, tmp_path):
     assert con.execute("SELECT predicate FROM cbh.rules WHERE rule = 'idle_nat_gateway'").fetchone() == new_nat
     assert con.execute("SELECT predicate FROM cbh.rules WHERE rule = 'idle_vpc_endpoint'").fetchone() == (
         "vpc_endpoint_hours > 1",)
-    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(6,)]
+    assert con.execute("SELECT schema_version FROM cbh.meta").fetchall() == [(LAYOUT,)]
     types = {con.execute("SELECT data_type FROM duckdb_columns() WHERE schema_name = 'cbh' AND table_name = $1 "
                          "AND column_name = $2", [t, c]).fetchone()[0] for t, c in money}
     assert types == {"DECIMAL(38,18)"}

@@ -3,7 +3,7 @@
 -- 3,000 and bills the rest per IOPS-month. gp3 is priced at the bill's own gp3 rates in the volume's region where
 -- it has them (rates['ebs:gp3'], rates['ebs:gp3-iops']), else at gp3_share of the volume's gp2 price (gp3 costs 80 %
 -- of gp2 in every region) and gp3_iops_share of its gp2 GB-month price per IOPS-month (0.005 against 0.10).
-INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('gp2_volume', 'saving',
         'EBS gp2 volume: gp3 at the same size and baseline IOPS costs less.',
         $$resource_id IS NOT NULL AND gp2_cost > 0$$,

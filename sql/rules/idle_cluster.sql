@@ -3,7 +3,7 @@
 -- activity on any day (DatabaseConnections, QueriesCompletedPerSecond, GetTypeCmds/SetTypeCmds, CmdGet/CmdSet,
 -- SearchRate, IndexingRate, AppsRunning, AppsPending; EMR's IsIdle at 1) and a daily maximum CPU under max_cpu %:
 -- either kind of metric may be missing, not both. Without enough metrics the rule says "no metrics".
-INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin,
+INSERT INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin,
                                  no_metrics)
 VALUES ('idle_cluster', 'waste',
         'Redshift, EMR, ElastiCache or OpenSearch cluster with no connections, queries or work.',

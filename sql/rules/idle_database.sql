@@ -1,7 +1,7 @@
 -- idle_database: an RDS instance with zero connections on every day observed, over at least min_days days of the
 -- period. Its line items name it by ARN (arn:aws:rds:...:db:orders), its metrics by DBInstanceIdentifier (orders).
 -- Needs utilization metrics; without enough of them the rule says "no metrics".
-INSERT OR IGNORE INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin,
+INSERT INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin,
                                  no_metrics)
 VALUES ('idle_database',
         'RDS database instance with no connections.',

@@ -1,7 +1,7 @@
 -- idle_instance: an EC2 instance whose daily maximum CPU stayed under max_cpu % and whose daily network (in + out)
 -- stayed under max_network_mb MB on every day observed, over at least min_days days of the period. Needs
 -- utilization metrics (cbh_ingest(path, kind := 'metrics')); without enough of them the rule says "no metrics".
-INSERT OR IGNORE INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin,
+INSERT INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin,
                                  no_metrics)
 VALUES ('idle_instance',
         'EC2 instance with (almost) no CPU and network on every day observed.',

@@ -2,7 +2,7 @@
 -- unit-hours (LCUUsage, NLCUUsage, GLCUUsage) and max_gb GB processed or transferred: every other meter the bill has
 -- for it counts as data (DataProcessing-Bytes of a Classic Load Balancer, data transfer in and out), so a load
 -- balancer that moved data is never called idle.
-INSERT OR IGNORE INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('idle_load_balancer',
         'Load balancer billed for its hours with (almost) no capacity units or data processed or transferred.',
         $$load_balancer_hours > 0 AND load_balancer_lcu <= params['max_lcu']

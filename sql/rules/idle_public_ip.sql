@@ -1,7 +1,7 @@
 -- idle_public_ip: public IPv4 addresses (Elastic IPs) that AWS bills as idle: usage types ElasticIP:IdleAddress and
 -- PublicIPv4:IdleAddress (with or without a region prefix), FOCUS descriptions "Idle public IPv4 address". Older
 -- exports have no resource IDs: the waste is still reported, per account and region.
-INSERT OR IGNORE INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('idle_public_ip',
         'Public IPv4 address billed as idle (not attached to a running instance).',
         'greatest(idle_address_cost, idle_address_effective_cost) > 0',

@@ -1,6 +1,6 @@
 -- idle_volume: an EBS volume with no read or write operation on any day observed, over at least min_days days of
 -- the period. Needs utilization metrics; without enough of them the rule says "no metrics".
-INSERT OR IGNORE INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin,
+INSERT INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin,
                                  no_metrics)
 VALUES ('idle_volume',
         'EBS volume with no read or write operations.',

@@ -4,7 +4,7 @@
 -- them, else at gp3_gb_share of the volume's storage price and gp3_iops_share of its IOPS price (0.08 against 0.125
 -- per GB-month, 0.005 against 0.065 per IOPS-month, in every region). An io1 volume past that: io2 bills the IOPS
 -- past io2_tier2_from (32,000) at io2_tier2_share (70 %) of io1's price.
-INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('io1_volume', 'saving',
         'Provisioned IOPS SSD volume: gp3 delivers its IOPS for less, or io2 prices them lower.',
         $$resource_id IS NOT NULL AND io_gb_months > 0

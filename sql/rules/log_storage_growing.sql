@@ -2,7 +2,7 @@
 -- AmazonCloudWatch; FOCUS: 'log storage') grew from the month before while Logs Insights scanned nothing
 -- (DataScanned-Bytes, on the group or, where an export does not name the group, in its account and region), for
 -- min_periods months in a row: logs kept without a retention nobody queries, at their storage cost.
-INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('log_storage_growing', 'waste',
         'CloudWatch log group whose storage only grows and nobody queries.',
         $$log_storage_gb_months > 0 AND log_storage_gb_months > previous.log_storage_gb_months AND log_scanned_gb = 0$$,

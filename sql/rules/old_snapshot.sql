@@ -2,7 +2,7 @@
 -- ChargedBackupUsage and Aurora BackupUsage of a database no longer running: no instance hours in the period;
 -- FOCUS: 'snapshot data stored', RDS 'backup storage'), for min_periods months in a row: a snapshot at least that
 -- old, kept at its monthly cost.
-INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('old_snapshot', 'waste',
         'Snapshot or backup storage billed every day for months.',
         $$resource_id IS NOT NULL AND snapshot_cost > 0 AND instance_hours = 0

@@ -2,7 +2,7 @@
 -- (about 720 h) with none of them covered by a Savings Plan or a Reserved Instance, for min_periods months in a row:
 -- a commitment would bill it for less. The saving is an estimate at `discount` (a 1-year no-upfront commitment
 -- typically saves 25 % or more; tune it to your rates). EMR's fee, which no commitment covers, is left out.
-INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('on_demand_steady', 'saving',
         'Instance billed on demand all month with no Savings Plan or RI: a commitment bills it for less.',
         $$resource_id IS NOT NULL AND on_demand_hours > 0 AND on_demand_hours = instance_hours

@@ -1,6 +1,6 @@
 -- paid_trail_events (waste): CloudTrail management events recorded past the first copy (PaidEventsRecorded: a second
 -- trail logging the same management events, 2 USD per 100,000); without resource IDs, per account and region.
-INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('paid_trail_events', 'waste',
         'CloudTrail trail recording paid copies of management events another trail records for free.',
         $$paid_events_cost > 0$$,

@@ -3,7 +3,7 @@
 -- OpenSearch ESInstance:) and what its successor at the same size saves on its on-demand hours: priced at the bill's
 -- own rate of the successor in the same region, service and offer (the same description: Linux, Multi-AZ, ...),
 -- where the bill has it; else, for EC2 only, the family's list_saving share (an estimate); else nothing.
-INSERT OR IGNORE INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, kind, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('previous_generation', 'saving',
         'Instance of a previous generation: its current family at the same size costs less.',
         $$resource_id IS NOT NULL AND instance_hours > 0 AND successor IS NOT NULL$$,

@@ -1,7 +1,7 @@
 -- zero_usage: the seed's rule. A resource whose usage line items (Savings Plan negations aside) cost more than 0 in
 -- the period while their consumed quantity sums to exactly 0. A resource a more specific rule also finds (an idle
 -- address billed with no hours) is reported by both; cbh_waste() counts its money once.
-INSERT OR IGNORE INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin)
+INSERT INTO cbh.rules (rule, description, predicate, evidence, waste, effective_waste, params, origin)
 VALUES ('zero_usage',
         'Billed in the period with no usage at all (consumed quantity 0).',
         'resource_id IS NOT NULL AND cost > 0 AND usage_amount = 0',

@@ -11,8 +11,9 @@ use duckdb::vtab::{record_batch_to_duckdb_data_chunk, BindInfo, InitInfo, TableF
 
 use super::context::ClientContext;
 use super::lifecycle::{check_not_reentrant, State};
+use super::warehouse::{self, Choice, Warehouse};
 use crate::error::{guarded, Error, Result};
-use crate::functions::{conform, Call, CbhFunction};
+use crate::functions::{conform, named_text, Call, CbhFunction};
 
 /// A cbh function as DuckDB sees it.
 pub struct Adapter<T>(PhantomData<T>);
@@ -24,6 +25,8 @@ pub struct Bound<T> {
     caller: Option<ClientContext>,
     /// The client thread: bind runs on it.
     client: std::thread::ThreadId,
+    /// The warehouse the call names (`warehouse :=`, else the session's setting, else home).
+    warehouse: Choice,
 }
 
 /// Init data: the rows still to emit.
@@ -71,8 +74,11 @@ impl<T: CbhFunction> VTab for Adapter<T> {
         Some(T::parameters())
     }
 
+    /// The function's own, and `warehouse :=`, which every cbh function takes.
     fn named_parameters() -> Option<Vec<(String, LogicalTypeHandle)>> {
-        Some(T::named_parameters())
+        let mut parameters = T::named_parameters();
+        parameters.push((warehouse::PARAMETER.into(), duckdb::core::LogicalTypeId::Varchar.into()));
+        Some(parameters)
     }
 }
 
@@ -88,7 +94,10 @@ impl<T: CbhFunction> Adapter<T> {
             bind.add_result_column(name, ty.logical());
         }
         let args = T::bind(bind)?;
-        Ok(Bound { args, state, caller: caller_context(bind), client: std::thread::current().id() })
+        let caller = caller_context(bind);
+        let setting = caller.as_ref().and_then(|c| c.setting(warehouse::SETTING));
+        let warehouse = Choice::new(named_text(bind, warehouse::PARAMETER), setting);
+        Ok(Bound { args, state, caller, client: std::thread::current().id(), warehouse })
     }
 
     fn try_func(info: &TableFunctionInfo<Self>, output: &mut DataChunkHandle) -> Result<()> {
@@ -96,7 +105,8 @@ impl<T: CbhFunction> Adapter<T> {
         let mut rows = info.get_init_data().rows.lock().unwrap_or_else(|p| p.into_inner());
         if rows.is_none() {
             let busy = bound.state.begin()?;
-            let call = Call { state: &bound.state, pool: &busy.pool, caller: bound.caller.as_ref() };
+            let warehouse = Warehouse::new(&busy.pool, bound.warehouse.clone(), T::NAME);
+            let call = Call { state: &bound.state, pool: &warehouse, caller: bound.caller.as_ref() };
             let on_client = std::thread::current().id() == bound.client;
             crate::diag::phase("run", if on_client { "on the client thread" } else { "on a worker thread" });
             let python = bound.state.host.starts_with("python");

@@ -58,6 +58,34 @@ impl ClientContext {
     }
 }
 
+impl ClientContext {
+    /// The text of a setting in the caller's session (`SET name = ...`), or None where it is unset or not text.
+    pub fn setting(&self, name: &str) -> Option<String> {
+        let cname = CString::new(name).ok()?;
+        // SAFETY: self.0 is a live context (see from_raw); the value DuckDB returns is owned here and destroyed once,
+        // and the text made from it is copied out and freed with duckdb_free, as the C API asks.
+        unsafe {
+            let mut scope: ffi::duckdb_config_option_scope = 0;
+            let mut value = ffi::duckdb_client_context_get_config_option(self.0, cname.as_ptr(), &mut scope);
+            if value.is_null() {
+                return None;
+            }
+            let text = if ffi::duckdb_is_null_value(value) {
+                None
+            } else {
+                let raw = ffi::duckdb_get_varchar(value);
+                let text = (!raw.is_null()).then(|| CStr::from_ptr(raw).to_string_lossy().into_owned());
+                if !raw.is_null() {
+                    ffi::duckdb_free(raw.cast());
+                }
+                text
+            };
+            ffi::duckdb_destroy_value(&mut value);
+            text
+        }
+    }
+}
+
 impl Drop for ClientContext {
     fn drop(&mut self) {
         // SAFETY: the handle is owned (from_raw) and destroyed once, here.

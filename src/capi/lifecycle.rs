@@ -41,6 +41,10 @@ pub fn check_not_reentrant(function: &'static str) -> Result<()> {
 pub struct Pool {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
+    /// The database cbh was loaded into: the warehouse when a call names none.
+    home: String,
+    /// Warehouses written since the watcher's last checkpoint.
+    written: Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// A connection borrowed from the pool; marks this thread as running cbh SQL while held.
@@ -77,13 +81,24 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 }
 
 impl Pool {
-    /// The single writer: every change to the warehouse goes through it, one at a time.
-    pub fn writer(&self) -> Conn<'_> {
+    /// The single writer: every change to a warehouse goes through it, one at a time. Callers borrow it through
+    /// `capi::warehouse::Warehouse`, which points it at the call's warehouse.
+    pub(super) fn writer(&self) -> Conn<'_> {
         enter(lock(&self.writer))
     }
 
-    /// A reader: a free one if any, else waits for the first.
-    pub fn reader(&self) -> Conn<'_> {
+    /// The database cbh was loaded into.
+    pub fn home(&self) -> &str {
+        &self.home
+    }
+
+    /// Notes that `warehouse` is being written (the watcher checkpoints it).
+    pub(super) fn written(&self, warehouse: &str) {
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).insert(warehouse.to_string());
+    }
+
+    /// A reader: a free one if any, else waits for the first. Borrowed through `Warehouse`, as the writer.
+    pub(super) fn reader(&self) -> Conn<'_> {
         for r in &self.readers {
             if let Ok(g) = r.try_lock() {
                 return enter(g);
@@ -151,7 +166,8 @@ impl State {
     /// ingest; a read-only database (or any failure) leaves that to the first call, which says what is wrong.
     pub fn create_warehouse(&self) {
         let Some(pool) = self.pool.lock().unwrap_or_else(|p| p.into_inner()).clone() else { return };
-        let writer = pool.writer();
+        let home = super::warehouse::Warehouse::new(&pool, super::warehouse::Choice::Home, "LOAD cbh");
+        let Ok(writer) = home.writer() else { return };
         let writable = writer
             .query_row(
                 "SELECT NOT readonly FROM duckdb_databases() WHERE database_name = current_database()",
@@ -180,11 +196,14 @@ pub fn start(con: &Connection, tasks: Option<crate::capi::tasks::Tasks>) -> Resu
         .collect::<std::result::Result<Vec<_>, _>>()
         .context("opening cbh's connections")?;
     let watcher = con.try_clone().context("opening cbh's connections")?;
-    let (host, duckdb_version): (String, String) = watcher
-        .query_row("SELECT current_setting('duckdb_api'), version()", [], |r| Ok((r.get(0)?, r.get(1)?)))
+    let (host, duckdb_version, home): (String, String, String) = watcher
+        .query_row("SELECT current_setting('duckdb_api'), version(), current_database()", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .context("reading the host's settings")?;
+    let pool = Pool { writer: Mutex::new(writer), readers, home, written: Mutex::default() };
     let state = Arc::new(State {
-        pool: Mutex::new(Some(Arc::new(Pool { writer: Mutex::new(writer), readers }))),
+        pool: Mutex::new(Some(Arc::new(pool))),
         busy: AtomicUsize::new(0),
         released: AtomicBool::new(false),
         dirty: AtomicBool::new(false),
@@ -247,10 +266,39 @@ fn watch(weak: Weak<State>, con: Connection) {
 /// checkpoint of this one could overwrite, and DuckDB calls at process exit crash it (measured: 10 of 32 runs), so
 /// there the WAL keeps cbh's last commits until the warehouse is opened again or the user runs CHECKPOINT. Fails
 /// harmlessly, and is retried at the next poll, while a query of the user runs.
+/// Every attached database cbh wrote since the last checkpoint is checkpointed too; one no longer attached is
+/// forgotten.
 fn checkpoint(state: &State, con: &Connection) {
-    if state.dirty.swap(false, SeqCst) && con.execute_batch("CHECKPOINT").is_err() {
+    if !state.dirty.swap(false, SeqCst) {
+        return;
+    }
+    let pool = state.pool.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut names: Vec<String> = pool
+        .as_ref()
+        .map(|p| std::mem::take(&mut *p.written.lock().unwrap_or_else(|e| e.into_inner())).into_iter().collect())
+        .unwrap_or_default();
+    if let Some(p) = &pool {
+        names.retain(|n| n != p.home());
+    }
+    let mut failed = con.execute_batch("CHECKPOINT").is_err();
+    for name in names {
+        if con.execute_batch(&format!("CHECKPOINT {}", crate::sql::ident(&name))).is_err() && attached(con, &name) {
+            failed = true;
+            if let Some(p) = &pool {
+                p.written(&name);
+            }
+        }
+    }
+    if failed {
         state.dirty.store(true, SeqCst);
     }
+}
+
+fn attached(con: &Connection, name: &str) -> bool {
+    con.query_row("SELECT count(*) > 0 FROM system.main.duckdb_databases() WHERE database_name = $1", [name], |r| {
+        r.get(0)
+    })
+    .unwrap_or(false)
 }
 
 fn park_forever(con: Connection) {

@@ -151,7 +151,7 @@ impl CbhFunction for Anomalies {
         if !warehouse_ready(call.pool)? {
             return Ok(Vec::new());
         }
-        anomalies::anomalies(&call.pool.reader(), &self.0)
+        anomalies::anomalies(&*call.pool.reader()?, &self.0)
     }
 }
 

@@ -117,7 +117,7 @@ impl CbhFunction for Check {
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
         // A gate that passes because no bill landed (a wrong path in the CI job) would hide the waste it guards.
         let ready = warehouse_ready(call.pool)?;
-        let con = call.pool.reader();
+        let con = call.pool.reader()?;
         let (periods, held, latest): (i64, bool, Option<String>) = if ready {
             con.query_row(sql::CHECK_PERIOD, [&self.billing_period], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .context("reading the billing periods")?

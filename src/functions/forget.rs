@@ -54,6 +54,6 @@ impl CbhFunction for Forget {
         if !warehouse_ready(call.pool)? {
             return Err(Error::Usage("cbh_forget: the warehouse holds no bill yet".into()));
         }
-        live::forget(&call.pool.writer(), &self.period, self.account.as_deref(), self.provider.as_deref())
+        live::forget(&*call.pool.writer()?, &self.period, self.account.as_deref(), self.provider.as_deref())
     }
 }

@@ -32,6 +32,8 @@ pub fn entry<T: CbhFunction>() -> Entry {
         let about = described(&name);
         parameters.push((format!("{name} :="), type_name(&t), about));
     }
+    let warehouse = crate::capi::warehouse::PARAMETER;
+    parameters.push((format!("{warehouse} :="), "VARCHAR".into(), crate::capi::warehouse::HELP));
     Entry { name: T::NAME, about: T::ABOUT, parameters, columns: T::COLUMNS }
 }
 

@@ -89,7 +89,7 @@ impl CbhFunction for Ingest {
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
         let caller = call.caller.ok_or_else(|| Error::Internal("no client context".into()))?;
         require_writable(call.pool, Self::NAME)?;
-        let con = call.pool.writer();
+        let con = call.pool.writer()?;
         let ingestion = if self.metrics {
             metrics::ingest(&con, caller, &self.patterns)?
         } else {

@@ -5,6 +5,7 @@
 
 mod anomalies;
 mod check;
+mod export;
 mod forget;
 mod help;
 mod ingest;
@@ -24,7 +25,8 @@ use duckdb::Connection;
 
 use crate::capi::adapter::Adapter;
 use crate::capi::context::ClientContext;
-use crate::capi::lifecycle::{Pool, State};
+use crate::capi::lifecycle::State;
+use crate::capi::warehouse::Warehouse;
 use crate::error::{Error, Result};
 pub(crate) use output::conform;
 pub use output::Ty;
@@ -39,6 +41,7 @@ pub fn register_all(con: &Connection, state: &Arc<State>) -> Result<()> {
     register::<waste::Waste>(con, state)?;
     register::<check::Check>(con, state)?;
     register::<anomalies::Anomalies>(con, state)?;
+    register::<export::Export>(con, state)?;
     register::<forget::Forget>(con, state)?;
     register::<help::Help>(con, state)?;
     Ok(())
@@ -54,6 +57,7 @@ fn help_entries() -> Vec<help::Entry> {
         help::entry::<waste::Waste>(),
         help::entry::<check::Check>(),
         help::entry::<anomalies::Anomalies>(),
+        help::entry::<export::Export>(),
         help::entry::<status::Status>(),
         help::entry::<forget::Forget>(),
         help::entry::<help::Help>(),
@@ -65,12 +69,13 @@ fn register<T: CbhFunction>(con: &Connection, state: &Arc<State>) -> Result<()> 
         .map_err(|e| Error::Internal(format!("registering {}(): {e}", T::NAME)))
 }
 
-/// What a function's `run` gets: cbh's state, its live pool, and the caller's client context.
+/// What a function's `run` gets: cbh's state, its connections pointed at the call's warehouse, and the caller's
+/// client context.
 pub struct Call<'a> {
     /// cbh's shared state (host, versions).
     pub state: &'a State,
-    /// cbh's connections.
-    pub pool: &'a Pool,
+    /// cbh's connections, each pointed at the call's warehouse when borrowed (`warehouse :=`).
+    pub pool: &'a Warehouse<'a>,
     /// The calling query's client context: its file system and settings.
     pub caller: Option<&'a ClientContext>,
 }
@@ -149,20 +154,20 @@ pub fn named_bool(bind: &BindInfo, name: &str) -> bool {
 }
 
 /// Whether the warehouse exists; a cbh 0.1 warehouse is first moved to this layout (through the writer).
-pub fn warehouse_ready(pool: &Pool) -> Result<bool> {
+pub fn warehouse_ready(pool: &Warehouse) -> Result<bool> {
     let (exists, old) = {
-        let reader = pool.reader();
+        let reader = pool.reader()?;
         (crate::pipeline::warehouse_exists(&reader)?, crate::pipeline::needs_upgrade(&reader)?)
     };
     if old {
-        crate::pipeline::ensure_warehouse(&pool.writer())?;
+        crate::pipeline::ensure_warehouse(&*pool.writer()?)?;
     }
     Ok(exists)
 }
 
 /// Fails with a clear message when the database is open read-only: `function` writes.
-pub fn require_writable(pool: &Pool, function: &str) -> Result<()> {
-    let reader = pool.reader();
+pub fn require_writable(pool: &Warehouse, function: &str) -> Result<()> {
+    let reader = pool.reader()?;
     let (name, read_only): (String, bool) = reader
         .query_row(
             "SELECT database_name, readonly FROM duckdb_databases() WHERE database_name = current_database()",
@@ -172,8 +177,8 @@ pub fn require_writable(pool: &Pool, function: &str) -> Result<()> {
         .map_err(|e| Error::Internal(format!("reading whether the database is read-only: {e}")))?;
     if read_only {
         return Err(Error::Usage(format!(
-            "{function}() writes to the warehouse, but database '{name}' is open read-only (duckdb -readonly, or \
-             read_only=True in Python); the reports (cbh_zombies, cbh_waste, cbh_check, ...) work read-only. Open it \
+            "{function}() writes to the warehouse, but database '{name}' is open read-only (duckdb -readonly, \
+             read_only=True in Python, or ATTACH ... (READ_ONLY)); the reports (cbh_zombies, cbh_waste, cbh_check, ...) work read-only. Open it \
              read-write to ingest; while another process writes to it, wait for that process or ingest there"
         )));
     }

@@ -75,7 +75,7 @@ impl CbhFunction for Savings {
         if !warehouse_ready(call.pool)? {
             return Ok(Vec::new());
         }
-        let con = call.pool.reader();
+        let con = call.pool.reader()?;
         report::zombies(&con, &self.0)
     }
 }

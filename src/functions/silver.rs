@@ -38,7 +38,7 @@ impl CbhFunction for Silver {
         if !warehouse_ready(call.pool)? {
             return Ok(Vec::new());
         }
-        let con = call.pool.writer();
+        let con = call.pool.writer()?;
         promote::refresh_stale(&con)?;
         report::silver(&con, since)
     }

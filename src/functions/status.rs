@@ -41,7 +41,7 @@ impl CbhFunction for Status {
 
     fn run(&self, call: &Call) -> Result<Vec<RecordBatch>> {
         let exists = warehouse_ready(call.pool)?;
-        let con = call.pool.reader();
+        let con = call.pool.reader()?;
         report::status(&con, exists, &call.state.duckdb_version, "active")
     }
 }

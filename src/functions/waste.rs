@@ -54,7 +54,7 @@ impl CbhFunction for Waste {
         if !warehouse_ready(call.pool)? {
             return Ok(Vec::new());
         }
-        let con = call.pool.reader();
+        let con = call.pool.reader()?;
         report::waste(&con, self.billing_period.as_deref(), &self.owner_tag)
     }
 }

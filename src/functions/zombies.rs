@@ -77,7 +77,7 @@ impl CbhFunction for Zombies {
         if !warehouse_ready(call.pool)? {
             return Ok(Vec::new());
         }
-        let con = call.pool.reader();
+        let con = call.pool.reader()?;
         report::zombies(&con, &self.0)
     }
 }

@@ -4,6 +4,7 @@ pub mod anomalies;
 mod bronze;
 mod checks;
 pub mod discover;
+pub mod export;
 mod foreign;
 mod forensics;
 pub mod format;
@@ -78,7 +79,7 @@ pub fn run_file(con: &Connection, file: &str, params: &[&dyn ToSql], context: &s
 }
 
 /// The warehouse layout this cbh writes (cbh.meta).
-pub const LAYOUT: i32 = 6;
+pub const LAYOUT: i32 = 7;
 
 /// Creates the warehouse if this database does not have it yet, and moves an older layout to this one.
 pub fn ensure_warehouse(con: &Connection) -> Result<()> {
@@ -97,6 +98,9 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
             "moving the warehouse from layout {layout} to layout {LAYOUT} (this needs the database open read-write \
              once)"
         );
+        if layout >= 2 {
+            con.execute_batch(sql::MIGRATE_V6_META).context(&ctx)?;
+        }
         if layout < 2 {
             con.execute_batch(sql::MIGRATE_V1).context(&ctx)?;
             con.execute_batch(sql::SCHEMA).context(&ctx)?;
@@ -111,41 +115,55 @@ pub fn ensure_warehouse(con: &Connection) -> Result<()> {
         if layout < 5 {
             con.execute_batch(sql::MIGRATE_V4).context(&ctx)?;
         }
-        con.execute_batch(sql::MIGRATE_V5).context(&ctx)?;
-        // schema.sql is idempotent: it creates the tables layouts 5 and 6 add. Since layout 3 the rules are the
-        // user's (a rule deleted stays deleted): only the rules a layout adds are seeded. Gold is rebuilt.
+        if layout < 6 {
+            con.execute_batch(sql::MIGRATE_V5).context(&ctx)?;
+        }
+        // schema.sql is idempotent: it creates the tables a layout adds, and those migrate_v6.sql renamed to drop
+        // their keys; migrate_v6_finish.sql copies their rows back. Since layout 3 the rules are the user's (a rule
+        // deleted stays deleted): only the rules a layout adds are seeded. Gold is rebuilt when its meters change.
+        con.execute_batch(sql::MIGRATE_V6).context(&ctx)?;
         con.execute_batch(sql::SCHEMA).context(&ctx)?;
-        con.execute_batch(sql::MIGRATE_V5_FINISH).context(&ctx)?;
-        con.execute_batch(sql::METRICS_DAILY).context(&ctx)?;
-        con.execute_batch(sql::GENERATIONS_SEED).context(&ctx)?;
+        if layout < 6 {
+            con.execute_batch(sql::MIGRATE_V5_FINISH).context(&ctx)?;
+            con.execute_batch(sql::METRICS_DAILY).context(&ctx)?;
+            con.execute_batch(sql::GENERATIONS_SEED).context(&ctx)?;
+        }
+        con.execute_batch(sql::MIGRATE_V6_FINISH).context(&ctx)?;
         if layout < 3 {
             seed(con)?;
-        } else {
+        } else if layout < 6 {
             seed_rules(con, sql::RULES_LAYOUT_6)?;
         }
-        for key in promote::bronze_keys(con)? {
-            if layout < 2 {
-                promote::promote(con, &key)?;
-            } else {
-                promote::gold(con, &key)?;
+        if layout < 6 {
+            for key in promote::bronze_keys(con)? {
+                if layout < 2 {
+                    promote::promote(con, &key)?;
+                } else {
+                    promote::gold(con, &key)?;
+                }
             }
         }
         Ok(())
     })
 }
 
-/// The zombie rules and exclusions a warehouse starts with; rules the user already has (by name) are kept as they
-/// are.
+/// The zombie rules and exclusions a warehouse starts with; a rule the user already has (by name) is kept as it
+/// is.
 fn seed(con: &Connection) -> Result<()> {
     seed_rules(con, sql::RULES)?;
     con.execute_batch(sql::GENERATIONS_SEED).context("seeding the instance generations (cbh.instance_generations)")?;
     con.execute_batch(sql::EXCLUSIONS_SEED).context("seeding the exclusions (cbh.exclusions)")
 }
 
-/// Seeds `rules` (each an idempotent insert: a rule the warehouse has by name is kept as it is).
-fn seed_rules(con: &Connection, rules: &[&str]) -> Result<()> {
-    for rule in rules {
-        con.execute_batch(rule).context("seeding the rules (cbh.rules)")?;
+/// Seeds `rules` by name: a rule the warehouse has by name is kept as it is (the layout has no key to ignore a
+/// second one).
+fn seed_rules(con: &Connection, rules: &[(&str, &str)]) -> Result<()> {
+    let ctx = "seeding the rules (cbh.rules)";
+    for (name, rule) in rules {
+        let exists: bool = con.query_row(sql::RULE_EXISTS, [name], |r| r.get(0)).context(ctx)?;
+        if !exists {
+            con.execute_batch(rule).context(ctx)?;
+        }
     }
     Ok(())
 }

@@ -374,7 +374,13 @@ proptest! {
             for c in &cols {
                 let Some(head) = c.get(..prefix.len()) else { continue };
                 if head.eq_ignore_ascii_case(prefix) && c.len() > prefix.len() {
-                    let entry = format!("{{'key': {}, 'value': {}}}", sql::literal(&c[prefix.len()..]), sql::ident(c));
+                    // A `#n` suffix is Bronze's mark of a clashing column (# is not in an AWS tag key): not the key's.
+                    let key = &c[prefix.len()..];
+                    let key = match key.rsplit_once('#') {
+                        Some((k, n)) if !k.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => k,
+                        _ => key,
+                    };
+                    let entry = format!("{{'key': {}, 'value': {}}}", sql::literal(key), sql::ident(c));
                     prop_assert!(tags.contains(&entry), "{} not in {}", entry, tags);
                 }
             }

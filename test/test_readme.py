@@ -30,6 +30,7 @@ SECTIONS = {
     "docs/formats.md": ["Formats and column mappings", "Legacy CUR", "CUR 2.0", "FOCUS",
                         "Charge categories and effective cost", "Tags", "Deliveries and manifests"],
     "docs/rules.md": ["Zombie rules", "What `cbh.gold_usage` holds", "The rules cbh seeds", "Metrics", "Exclusions"],
+    "docs/anomalies.md": ["Spend anomalies", "`cbh_anomalies("],
     "docs/performance.md": ["Performance"],
     "docs/reliability.md": ["Reliability, security and limitations", "Reliability and security",
                             "Transactions, concurrency and lifecycle", "Limitations"],

@@ -19,12 +19,13 @@ rule_rates AS MATERIALIZED (
 rule_generations AS (
     SELECT family AS generation_family, successor, list_saving FROM cbh.instance_generations
 ),
--- Each resource's Gold row of the month before, as the STRUCT `previous` (NULL: not billed then).
+-- Each resource's Gold row of the month before, as the STRUCT `previous` (NULL: not billed then): {previous} is the
+-- whole row `p`, or only the fields the rules read (src/pipeline/rules.rs).
 rule_previous AS MATERIALIZED (
     SELECT p.provider AS previous_provider, p.billing_account AS previous_account,
            (p.billing_period + INTERVAL 1 MONTH)::DATE AS previous_next, p.resource_key AS previous_key,
            p.account AS previous_sub_account, p.region AS previous_region, p.currency AS previous_currency,
-           p AS previous
+           {previous} AS previous
     FROM cbh.gold_usage p
 ),
 findings AS ({rules}),

@@ -213,3 +213,27 @@ def test_the_documented_example_metrics_file_lands(connect):
     assert daily == [("i-0idle00000000000001", 0.4, 1500000.0, None, None),
                      ("orders-idle", None, None, None, 0.0),
                      ("vol-0idle00000000001", None, None, 0.0, None)]
+
+
+def test_a_rule_reads_the_month_before_as_previous(warehouse):
+    """`previous` is the resource's Gold row of the month before (NULL when it was not billed then). cbh carries only
+    the fields the rules read (`previous.cost`) unless a rule reads the whole row (`previous IS NULL`): both agree
+    with a self-join of Gold written by hand."""
+    con, _ = warehouse
+    con.execute("""INSERT INTO cbh.rules (rule, description, predicate, evidence) VALUES
+        ('new_resource', 'billed, and not the month before', 'resource_id IS NOT NULL AND previous IS NULL', '''new'''),
+        ('cost_doubled', 'cost more than twice the month before', 'cost > 2 * previous.cost', '''doubled''')""")
+    joined = """SELECT {select} FROM cbh.gold_usage u LEFT JOIN cbh.gold_usage p
+        ON p.provider = u.provider AND p.billing_account = u.billing_account
+       AND (p.billing_period + INTERVAL 1 MONTH)::DATE = u.billing_period
+       AND p.resource_key IS NOT DISTINCT FROM u.resource_key AND p.account IS NOT DISTINCT FROM u.account
+       AND p.region IS NOT DISTINCT FROM u.region AND p.currency IS NOT DISTINCT FROM u.currency WHERE {where}"""
+    new = set(con.execute(joined.format(select="u.resource_id, u.billing_period",
+                                        where="u.resource_id IS NOT NULL AND p.provider IS NULL")).fetchall())
+    doubled = set(con.execute(joined.format(select="u.resource_id, u.billing_period",
+                                            where="u.cost > 2 * p.cost")).fetchall())
+    assert new and doubled
+    found = "SELECT resource_id, billing_period FROM cbh_zombies(min_cost := 0, excluded := true{only}) WHERE rule = $1"
+    assert set(con.execute(found.format(only=""), ["new_resource"]).fetchall()) == new
+    assert set(con.execute(found.format(only=""), ["cost_doubled"]).fetchall()) == doubled  # with the whole row
+    assert set(con.execute(found.format(only=", rule := 'cost_doubled'"), ["cost_doubled"]).fetchall()) == doubled

@@ -4,7 +4,7 @@
 use duckdb::Connection;
 
 use crate::error::{db_message, Context, Error, Result};
-use crate::sql::{self, literal, render, Sql};
+use crate::sql::{self, ident, literal, render, Sql};
 
 /// One enabled rule, as stored: its name, and its SQL as the user wrote it.
 struct Rule {
@@ -119,7 +119,55 @@ fn findings_query(rules: &[&Rule]) -> Sql {
             ("names", &Sql::join(rules.iter().map(|r| literal(&r.name)), ", ")),
         ],
     );
-    render(query, &[("rules", &rules_sql)])
+    let texts = rules.iter().flat_map(|r| {
+        [r.predicate.as_str(), r.evidence.as_str(), r.waste.as_str(), r.effective_waste.as_str()]
+            .into_iter()
+            .chain(r.no_metrics.as_deref())
+    });
+    let previous = match previous_fields(texts) {
+        None => Sql::raw_static("p"),
+        Some(fields) if fields.is_empty() => Sql::raw_static("NULL"),
+        Some(fields) => {
+            let fields = fields.iter().map(|f| render("{f} := p.{f}", &[("f", &ident(f))]));
+            render("struct_pack({fields})", &[("fields", &Sql::join(fields, ", "))])
+        }
+    };
+    render(query, &[("rules", &rules_sql), ("previous", &previous)])
+}
+
+/// The fields of `previous` (the resource's Gold row of the month before) that the rules' SQL reads, as
+/// `previous.<field>` outside string literals, so that the join carries only those; None where a rule reads
+/// `previous` otherwise (`previous IS NULL`, a quoted name), which then gets the whole row. Carrying the whole row
+/// cost 0.7 s of 2.8 s on a 600 000-row Gold table.
+fn previous_fields<'a>(texts: impl Iterator<Item = &'a str>) -> Option<Vec<String>> {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut fields = std::collections::BTreeSet::new();
+    for text in texts {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\'' => i += text[i + 1..].find('\'').map_or(bytes.len(), |j| j + 2),
+                b'"' if text[i..].to_ascii_lowercase().starts_with("\"previous\"") => return None,
+                b if word(b) => {
+                    let end = text[i..].find(|c: char| !c.is_ascii() || !word(c as u8)).map_or(bytes.len(), |j| i + j);
+                    let dotted = bytes.get(end) == Some(&b'.');
+                    let qualified = i > 0 && bytes[i - 1] == b'.'; // x.previous: a field of something else
+                    if !qualified && text[i..end].eq_ignore_ascii_case("previous") {
+                        let rest = &text[(end + 1).min(text.len())..];
+                        let field: String = rest.chars().take_while(|c| c.is_ascii() && word(*c as u8)).collect();
+                        if !dotted || field.is_empty() {
+                            return None;
+                        }
+                        fields.insert(field.to_ascii_lowercase());
+                    }
+                    i = end;
+                }
+                _ => i += 1,
+            }
+        }
+    }
+    Some(fields.into_iter().collect())
 }
 
 fn no_such_rule(con: &Connection, name: &str, kind: Kind) -> Error {
@@ -130,4 +178,28 @@ fn no_such_rule(con: &Connection, name: &str, kind: Kind) -> Error {
         Kind::Saving => "saving",
     };
     Error::Usage(format!("no enabled {what} rule '{name}'; the rules are: {}", all.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::previous_fields;
+
+    fn fields(texts: &[&str]) -> Option<Vec<String>> {
+        previous_fields(texts.iter().copied())
+    }
+
+    #[test]
+    fn the_join_carries_only_the_fields_of_previous_the_rules_read() {
+        assert_eq!(fields(&["cost > 0", "format('a previous generation: {}', x)"]), Some(vec![]));
+        assert_eq!(
+            fields(&["a > previous.log_storage_gb_months", "PREVIOUS.Cost + previous.log_storage_gb_months"]),
+            Some(vec!["cost".into(), "log_storage_gb_months".into()])
+        );
+        assert_eq!(fields(&["previous_key = 1 AND rule_previous IS NULL AND x.previous = 2"]), Some(vec![]));
+        assert_eq!(fields(&["'it''s previous' = 'previous.x'"]), Some(vec![]));
+        assert_eq!(fields(&["previous IS NULL"]), None);
+        assert_eq!(fields(&["previous['cost'] > 0"]), None);
+        assert_eq!(fields(&["\"previous\".cost > 0"]), None);
+        assert_eq!(fields(&["cost > previous"]), None);
+    }
 }
